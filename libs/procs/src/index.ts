@@ -1,0 +1,5 @@
+export * from './binaries';
+export * from './net';
+export * from './process';
+export * from './redis-server';
+export * from './mariadb-server';
