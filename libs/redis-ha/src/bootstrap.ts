@@ -1,0 +1,349 @@
+import { EventEmitter } from 'node:events';
+import type Redis from 'ioredis';
+import { createRedisClient, redact } from '@app/redis';
+import { HaNodeOptions } from './mirrored';
+import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isAuthError, probeNode } from './probe';
+
+export type AgentState = 'starting' | 'ready' | 'bootstrapping' | 'waiting' | 'local-down';
+
+export interface AgentStatus {
+  node: string;
+  state: AgentState;
+  /** True only when the local node is in sync and marked ready. */
+  ready: boolean;
+  reason: string;
+  /** Epoch ms of the last change of state or reason. */
+  since: number;
+  local?: { runId: string; role: string; keys?: number };
+  peer?: { runId: string; role: string; keys?: number; ready: boolean };
+  lastBootstrap?: BootstrapResult;
+}
+
+export interface BootstrapResult {
+  ok: boolean;
+  startedAt: number;
+  durationMs: number;
+  /** Keys on the local node after the copy (marker excluded). */
+  keys: number;
+  /** Whether the final catch-up ran with the peer's writes paused (CLIENT PAUSE WRITE). */
+  pausedPeer: boolean;
+  error?: string;
+}
+
+export type AgentEvent =
+  | { type: 'state'; status: AgentStatus }
+  | { type: 'bootstrap-started'; node: string; peerKeys?: number }
+  | { type: 'bootstrap-finished'; node: string; result: BootstrapResult };
+
+export interface BootstrapOptions {
+  /** The Redis this agent sits beside. */
+  local: HaNodeOptions;
+  /** The other Redis of the pair, as the local redis-server must reach it for REPLICAOF. */
+  peer: HaNodeOptions;
+  nodeName?: string;
+  /** Period of the check while ready. Default 1000. */
+  intervalMs?: number;
+  /** Upper bound of the backoff while not ready. Default 10000. */
+  maxBackoffMs?: number;
+  /** Bound on the full sync (REPLICAOF until link up and offsets matched). Default 600000. */
+  syncTimeoutMs?: number;
+  /** Longest write pause asked of the peer for the final catch-up. Default 300. */
+  pauseMs?: number;
+  opTimeoutMs?: number;
+  markerKey?: string;
+  /** One line per change of state; default console.log. */
+  log?: (line: string) => void;
+}
+
+type PeerView = { ok: true; probe: NodeProbe } | { ok: false; reason: string };
+
+/**
+ * Cold bootstrap of one node of a pair (what dynomite-manager does for Dynomite): when the local
+ * node comes back empty or behind, it is made a replica of the ready peer, fully synced, caught
+ * up to the peer's offset, promoted back, and only then marked ready.
+ */
+export class BootstrapAgent extends EventEmitter {
+  readonly name: string;
+  private readonly local: Redis;
+  private readonly peer: Redis;
+  private readonly markerKey: string;
+  private readonly peerHost: string;
+  private readonly peerPort: number;
+  private current: AgentStatus;
+  private peerConnError?: string;
+  private running?: Promise<void>;
+  private stopped = false;
+  private wake?: () => void;
+  private notReadyTicks = 0;
+
+  constructor(private readonly options: BootstrapOptions) {
+    super();
+    const peerUrl = new URL(options.peer.url);
+    this.peerHost = peerUrl.hostname;
+    this.peerPort = Number(peerUrl.port || 6379);
+    const localUrl = new URL(options.local.url);
+    this.name = options.nodeName ?? `${localUrl.hostname}:${localUrl.port || 6379}`;
+    this.markerKey = options.markerKey ?? DEFAULT_MARKER_KEY;
+    const opTimeoutMs = options.opTimeoutMs ?? 2000;
+    this.local = createRedisClient({ ...options.local, opTimeoutMs, connectTimeoutMs: opTimeoutMs, label: 'local' });
+    this.peer = createRedisClient({ ...options.peer, opTimeoutMs, connectTimeoutMs: opTimeoutMs, label: 'peer' });
+    // Auth failures surface only as connection errors; keep the last one to explain "unreachable".
+    this.peer.on('error', (err: Error) => {
+      this.peerConnError = err.message;
+    });
+    this.peer.on('ready', () => {
+      this.peerConnError = undefined;
+    });
+    this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', since: Date.now() };
+  }
+
+  override on(event: 'event', listener: (e: AgentEvent) => void): this {
+    return super.on(event, listener);
+  }
+
+  status(): AgentStatus {
+    return { ...this.current };
+  }
+
+  /** Starts the check loop (period intervalMs while ready, growing backoff otherwise). */
+  start(): void {
+    if (this.running) return;
+    this.stopped = false;
+    this.running = (async () => {
+      while (!this.stopped) {
+        await this.tick().catch((err) => this.setState('waiting', `agent error: ${errorMessage(err)}`));
+        if (this.stopped) break;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.nextDelay());
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+    this.local.disconnect();
+    this.peer.disconnect();
+  }
+
+  /** Resolves once the node is ready, or rejects with the current reason after timeoutMs. */
+  async waitUntilReady(timeoutMs: number): Promise<AgentStatus> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.current.ready) return this.status();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${this.name} not ready after ${timeoutMs} ms: ${this.current.state}: ${this.current.reason}`);
+  }
+
+  /** One evaluation: keep ready, mark ready, refuse, wait, or bootstrap from the peer. */
+  async tick(): Promise<AgentStatus> {
+    let local: NodeProbe;
+    try {
+      local = await probeNode(this.local, this.markerKey);
+    } catch (err) {
+      this.setState('local-down', `local Redis not answering: ${errorMessage(err)}`);
+      return this.status();
+    }
+    this.current.local = { runId: local.runId, role: local.role, keys: local.keys };
+    if (local.markedReady) {
+      // Same server process as when it was last declared in sync: nothing was lost.
+      this.setState('ready', 'in sync');
+      return this.status();
+    }
+    const peer = await this.viewPeer();
+    if (!peer.ok) {
+      await this.stopFollowing(local, 'peer unreachable');
+      this.setState('waiting', peer.reason);
+      return this.status();
+    }
+    const p = peer.probe;
+    this.current.peer = { runId: p.runId, role: p.role, keys: p.keys, ready: p.markedReady };
+    if (local.loading || local.keys === undefined || p.loading || p.keys === undefined) {
+      if (local.role === 'slave' && p.markedReady) return this.bootstrap(p);
+      this.setState('waiting', local.loading ? 'local node is loading its data' : 'peer is loading its data');
+      return this.status();
+    }
+    if (p.markedReady) {
+      if (local.role === 'slave') return this.bootstrap(p); // an interrupted bootstrap: resume it
+      if (local.keys === 0 && p.keys === 0) return this.markReady(local, 'both nodes empty, nothing to copy');
+      if (p.keys === 0) return this.refuse(`refusing to copy an empty peer over ${local.keys} local keys`);
+      if (p.keys < local.keys) return this.refuse(`refusing to copy a peer with fewer keys (${p.keys}) than local (${local.keys})`);
+      return this.bootstrap(p);
+    }
+    // Neither node is ready (both restarted, or first start): elect the source deterministically.
+    await this.stopFollowing(local, 'peer is not ready');
+    if (p.role === 'slave') {
+      this.setState('waiting', 'peer is itself a replica (being bootstrapped); waiting for it');
+      return this.status();
+    }
+    if (local.keys === 0 && p.keys === 0) return this.markReady(local, 'both nodes empty, nothing to copy');
+    const localWins = local.keys > p.keys || (local.keys === p.keys && local.runId < p.runId);
+    if (localWins) return this.markReady(local, `neither node ready; local is the source (${local.keys} keys vs ${p.keys} on the peer)`);
+    this.setState('waiting', `peer is not ready yet; it is the source (${p.keys} keys vs ${local.keys} local), waiting for its agent`);
+    return this.status();
+  }
+
+  private nextDelay(): number {
+    const interval = this.options.intervalMs ?? 1000;
+    if (this.current.ready) {
+      this.notReadyTicks = 0;
+      return interval;
+    }
+    this.notReadyTicks++;
+    return Math.min(interval * 2 ** Math.min(this.notReadyTicks - 1, 10), this.options.maxBackoffMs ?? 10_000);
+  }
+
+  private async viewPeer(): Promise<PeerView> {
+    try {
+      return { ok: true, probe: await probeNode(this.peer, this.markerKey) };
+    } catch (err) {
+      const connErr = this.peerConnError;
+      if (isAuthError(err) || (connErr && isAuthError(new Error(connErr)))) {
+        return { ok: false, reason: `peer ${this.peerHost}:${this.peerPort} authentication failed: ${isAuthError(err) ? errorMessage(err) : connErr}` };
+      }
+      return { ok: false, reason: `peer ${this.peerHost}:${this.peerPort} unreachable: ${connErr ?? errorMessage(err)}` };
+    }
+  }
+
+  /** A replica must never keep following a peer that stopped being ready: it would copy whatever the peer holds. */
+  private async stopFollowing(local: NodeProbe, why: string): Promise<void> {
+    if (local.role !== 'slave') return;
+    await this.local.call('REPLICAOF', 'NO', 'ONE');
+    this.log(`stopped replicating from the peer: ${why}`);
+  }
+
+  private refuse(reason: string): AgentStatus {
+    this.setState('waiting', reason);
+    return this.status();
+  }
+
+  private async markReady(local: NodeProbe, reason: string): Promise<AgentStatus> {
+    await this.local.set(this.markerKey, `${local.runId}:${Date.now()}`);
+    this.setState('ready', reason);
+    return this.status();
+  }
+
+  private async bootstrap(peerAtStart: NodeProbe): Promise<AgentStatus> {
+    const startedAt = Date.now();
+    const deadline = startedAt + (this.options.syncTimeoutMs ?? 600_000);
+    this.setState('bootstrapping', `copying ${peerAtStart.keys ?? '?'} keys from peer ${this.peerHost}:${this.peerPort}`);
+    this.emit('event', { type: 'bootstrap-started', node: this.name, peerKeys: peerAtStart.keys } satisfies AgentEvent);
+    let pausedPeer = false;
+    let didPause = false;
+    try {
+      const local = await probeNode(this.local, this.markerKey);
+      if (local.role === 'master') {
+        await this.local.del(this.markerKey);
+        const auth = this.peerAuth();
+        if (auth.password !== undefined) await this.local.config('SET', 'masterauth', auth.password);
+        if (auth.username !== undefined) await this.local.config('SET', 'masteruser', auth.username);
+        await this.local.call('REPLICAOF', this.peerHost, String(this.peerPort));
+      }
+      // Full sync: link up and the RDB loaded. The peer must stay the same ready process throughout.
+      for (;;) {
+        const l = await probeNode(this.local, this.markerKey, false);
+        if (l.role !== 'slave') throw new Error('local node stopped being a replica during the sync');
+        if (l.masterLinkStatus === 'up' && !l.masterSyncInProgress && !l.loading) break;
+        await this.assertPeerUnchanged(peerAtStart);
+        if (Date.now() > deadline) throw new Error(`full sync not finished within ${this.options.syncTimeoutMs ?? 600_000} ms`);
+        await sleep(100);
+      }
+      // Final catch-up: with the peer's writes briefly paused its offset stands still, so reaching
+      // it means every write the peer accepted is here before we stop replicating.
+      pausedPeer = await this.pausePeer();
+      didPause = pausedPeer;
+      const target = (await this.assertPeerUnchanged(peerAtStart)).replOffset;
+      const catchUpDeadline = Math.min(deadline, Date.now() + (pausedPeer ? (this.options.pauseMs ?? 300) : 60_000));
+      for (;;) {
+        const l = await probeNode(this.local, this.markerKey, false);
+        if (l.role === 'slave' && l.masterLinkStatus === 'up' && l.replOffset >= target) break;
+        if (Date.now() > catchUpDeadline) throw new Error(`replica offset did not reach the peer's (${target}) in time`);
+        await sleep(pausedPeer ? 2 : 50);
+      }
+      await this.local.call('REPLICAOF', 'NO', 'ONE');
+      const runId = (await probeNode(this.local, this.markerKey, false)).runId;
+      await this.local.set(this.markerKey, `${runId}:${Date.now()}`);
+      if (pausedPeer) await this.unpausePeer();
+      pausedPeer = false;
+      const keys = Math.max(0, (await this.local.dbsize()) - 1);
+      const result: BootstrapResult = { ok: true, startedAt, durationMs: Date.now() - startedAt, keys, pausedPeer: didPause };
+      this.finish(result);
+      this.setState('ready', `bootstrapped from peer: ${keys} keys in ${result.durationMs} ms`);
+    } catch (err) {
+      if (pausedPeer) await this.unpausePeer();
+      // Stay a replica if the peer is still fine (the next tick resumes); otherwise detach.
+      const peer = await this.viewPeer();
+      const local = await probeNode(this.local, this.markerKey, false).catch(() => undefined);
+      if (local && (!peer.ok || peer.probe.runId !== peerAtStart.runId || !peer.probe.markedReady)) {
+        await this.stopFollowing(local, 'bootstrap aborted').catch(() => undefined);
+      }
+      this.finish({ ok: false, startedAt, durationMs: Date.now() - startedAt, keys: 0, pausedPeer: false, error: errorMessage(err) });
+      this.setState('waiting', `bootstrap failed: ${errorMessage(err)}`);
+    }
+    return this.status();
+  }
+
+  private finish(result: BootstrapResult): void {
+    this.current.lastBootstrap = result;
+    this.emit('event', { type: 'bootstrap-finished', node: this.name, result } satisfies AgentEvent);
+  }
+
+  private async assertPeerUnchanged(atStart: NodeProbe): Promise<NodeProbe> {
+    const p = await probeNode(this.peer, this.markerKey, false).catch((err) => {
+      throw new Error(`peer lost during the sync: ${errorMessage(err)}`);
+    });
+    if (p.runId !== atStart.runId) throw new Error('peer restarted during the sync');
+    if (!p.markedReady) throw new Error('peer stopped being ready during the sync');
+    return p;
+  }
+
+  /** CLIENT PAUSE WRITE on the peer; false when not allowed (then the catch-up only chases the offset). */
+  private async pausePeer(): Promise<boolean> {
+    try {
+      await this.peer.call('CLIENT', 'PAUSE', String(this.options.pauseMs ?? 300), 'WRITE');
+      return true;
+    } catch (err) {
+      this.log(`could not pause writes on the peer (${errorMessage(err)}); catching up without a pause`);
+      return false;
+    }
+  }
+
+  private async unpausePeer(): Promise<void> {
+    await this.peer.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+  }
+
+  private peerAuth(): { username?: string; password?: string } {
+    const u = new URL(this.options.peer.url);
+    return {
+      username: this.options.peer.username ?? (u.username ? decodeURIComponent(u.username) : undefined),
+      password: this.options.peer.password ?? (u.password ? decodeURIComponent(u.password) : undefined),
+    };
+  }
+
+  private setState(state: AgentState, reason: string): void {
+    const changed = state !== this.current.state || reason !== this.current.reason;
+    this.current = { ...this.current, state, reason, ready: state === 'ready', since: changed ? Date.now() : this.current.since };
+    if (!changed) return;
+    this.log(`${state}: ${reason}`);
+    this.emit('event', { type: 'state', status: this.status() } satisfies AgentEvent);
+  }
+
+  private log(message: string): void {
+    (this.options.log ?? console.log)(`[redis-ha-agent ${this.name}] ${message}`);
+  }
+
+  /** Redacted URLs, for logs at start. */
+  describe(): { node: string; local: string; peer: string } {
+    return { node: this.name, local: redact(this.options.local.url), peer: redact(this.options.peer.url) };
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

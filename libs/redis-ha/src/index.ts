@@ -1,0 +1,4 @@
+export * from './probe';
+export * from './mirrored';
+export * from './sync-check';
+export * from './bootstrap';
