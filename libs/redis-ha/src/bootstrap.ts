@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
 import { createRedisClient, redact } from '@app/redis';
 import { HaNodeOptions } from './mirrored';
-import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isAuthError, probeNode } from './probe';
+import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isAuthError, markNodeReady, probeNode } from './probe';
 
 export type AgentState = 'starting' | 'ready' | 'bootstrapping' | 'waiting' | 'local-down';
 
@@ -173,7 +173,7 @@ export class BootstrapAgent extends EventEmitter {
     }
     if (p.markedReady) {
       if (local.role === 'slave') return this.bootstrap(p); // an interrupted bootstrap: resume it
-      if (local.keys === 0 && p.keys === 0) return this.markReady(local, 'both nodes empty, nothing to copy');
+      if (local.keys === 0 && p.keys === 0) return this.markReady('both nodes empty, nothing to copy');
       if (p.keys === 0) return this.refuse(`refusing to copy an empty peer over ${local.keys} local keys`);
       if (p.keys < local.keys) return this.refuse(`refusing to copy a peer with fewer keys (${p.keys}) than local (${local.keys})`);
       return this.bootstrap(p);
@@ -184,9 +184,9 @@ export class BootstrapAgent extends EventEmitter {
       this.setState('waiting', 'peer is itself a replica (being bootstrapped); waiting for it');
       return this.status();
     }
-    if (local.keys === 0 && p.keys === 0) return this.markReady(local, 'both nodes empty, nothing to copy');
+    if (local.keys === 0 && p.keys === 0) return this.markReady('both nodes empty, nothing to copy');
     const localWins = local.keys > p.keys || (local.keys === p.keys && local.runId < p.runId);
-    if (localWins) return this.markReady(local, `neither node ready; local is the source (${local.keys} keys vs ${p.keys} on the peer)`);
+    if (localWins) return this.markReady(`neither node ready; local is the source (${local.keys} keys vs ${p.keys} on the peer)`);
     this.setState('waiting', `peer is not ready yet; it is the source (${p.keys} keys vs ${local.keys} local), waiting for its agent`);
     return this.status();
   }
@@ -225,8 +225,8 @@ export class BootstrapAgent extends EventEmitter {
     return this.status();
   }
 
-  private async markReady(local: NodeProbe, reason: string): Promise<AgentStatus> {
-    await this.local.set(this.markerKey, `${local.runId}:${Date.now()}`);
+  private async markReady(reason: string): Promise<AgentStatus> {
+    await markNodeReady(this.local, this.markerKey);
     this.setState('ready', reason);
     return this.status();
   }
@@ -269,8 +269,7 @@ export class BootstrapAgent extends EventEmitter {
         await sleep(pausedPeer ? 2 : 50);
       }
       await this.local.call('REPLICAOF', 'NO', 'ONE');
-      const runId = (await probeNode(this.local, this.markerKey, false)).runId;
-      await this.local.set(this.markerKey, `${runId}:${Date.now()}`);
+      await markNodeReady(this.local, this.markerKey);
       if (pausedPeer) await this.unpausePeer();
       pausedPeer = false;
       const keys = Math.max(0, (await this.local.dbsize()) - 1);

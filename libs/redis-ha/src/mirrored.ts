@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
-import { createRedisClient, redact, RedisExecutor } from '@app/redis';
+import { createRedisClient, redact, RedisExecutor, waitUntilReady } from '@app/redis';
 import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isConnectionError, isReplicaError, probeNode } from './probe';
 
 /** One Redis of the pair. */
@@ -134,7 +134,8 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
       const client = createRedisClient({ url: n.url, username: n.username, password: n.password, opTimeoutMs, connectTimeoutMs: opTimeoutMs, label: name });
       return new HaNode(name, redact(n.url), client);
     }) as [HaNode, HaNode];
-    this.initial = this.healthCheck();
+    // The first check waits for the connections (bounded), so a fresh executor does not eject both nodes.
+    this.initial = Promise.all(this.nodes.map((n) => waitUntilReady(n.client, opTimeoutMs).catch(() => undefined))).then(() => this.healthCheck());
     this.timer = setInterval(() => void this.healthCheck(), options.healthIntervalMs ?? 500);
     this.timer.unref();
   }

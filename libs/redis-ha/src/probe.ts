@@ -100,3 +100,15 @@ export function isAuthError(err: unknown): boolean {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Writes the readiness marker for the server process behind `client` (what the agent does once
+ * the node is in sync; an operator may do it by hand for a pair run without agents).
+ */
+export async function markNodeReady(client: Redis, markerKey = DEFAULT_MARKER_KEY): Promise<string> {
+  const runId = parseInfo(await client.info('server')).run_id;
+  if (!runId) throw new Error('INFO server has no run_id');
+  const value = `${runId}:${Date.now()}`;
+  await client.set(markerKey, value);
+  return value;
+}
