@@ -12,6 +12,8 @@ export interface AgentStatus {
   /** True only when the local node is in sync and marked ready. */
   ready: boolean;
   reason: string;
+  /** Evaluations run so far (the loop backs off while not ready). */
+  checks: number;
   /** Epoch ms of the last change of state or reason. */
   since: number;
   local?: { runId: string; role: string; keys?: number };
@@ -94,7 +96,7 @@ export class BootstrapAgent extends EventEmitter {
     this.peer.on('ready', () => {
       this.peerConnError = undefined;
     });
-    this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', since: Date.now() };
+    this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', checks: 0, since: Date.now() };
   }
 
   override on(event: 'event', listener: (e: AgentEvent) => void): this {
@@ -145,8 +147,10 @@ export class BootstrapAgent extends EventEmitter {
 
   /** One evaluation: keep ready, mark ready, refuse, wait, or bootstrap from the peer. */
   async tick(): Promise<AgentStatus> {
+    this.current.checks++;
     let local: NodeProbe;
     try {
+      await this.connected(this.local);
       local = await probeNode(this.local, this.markerKey);
     } catch (err) {
       this.setState('local-down', `local Redis not answering: ${errorMessage(err)}`);
@@ -155,7 +159,7 @@ export class BootstrapAgent extends EventEmitter {
     this.current.local = { runId: local.runId, role: local.role, keys: local.keys };
     if (local.markedReady) {
       // Same server process as when it was last declared in sync: nothing was lost.
-      this.setState('ready', 'in sync');
+      if (this.current.state !== 'ready') this.setState('ready', 'in sync (marked ready for this server process)');
       return this.status();
     }
     const peer = await this.viewPeer();
@@ -191,6 +195,20 @@ export class BootstrapAgent extends EventEmitter {
     return this.status();
   }
 
+  /** Lets a connection attempt in progress finish (bounded), so a fresh start is not reported as "down". */
+  private connected(client: Redis): Promise<void> {
+    if (client.status !== 'connecting' && client.status !== 'connect' && client.status !== 'wait') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const e of ['ready', 'error', 'close']) client.off(e, done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.opTimeoutMs ?? 2000);
+      for (const e of ['ready', 'error', 'close']) client.once(e, done);
+    });
+  }
+
   private nextDelay(): number {
     const interval = this.options.intervalMs ?? 1000;
     if (this.current.ready) {
@@ -203,11 +221,13 @@ export class BootstrapAgent extends EventEmitter {
 
   private async viewPeer(): Promise<PeerView> {
     try {
+      await this.connected(this.peer);
       return { ok: true, probe: await probeNode(this.peer, this.markerKey) };
     } catch (err) {
       const connErr = this.peerConnError;
       if (isAuthError(err) || (connErr && isAuthError(new Error(connErr)))) {
-        return { ok: false, reason: `peer ${this.peerHost}:${this.peerPort} authentication failed: ${isAuthError(err) ? errorMessage(err) : connErr}` };
+        // Fixed text: NOAUTH and WRONGPASS alternate across reconnects and would log a line each.
+        return { ok: false, reason: `peer ${this.peerHost}:${this.peerPort} authentication failed: check REDIS_USERNAME / REDIS_PASSWORD` };
       }
       return { ok: false, reason: `peer ${this.peerHost}:${this.peerPort} unreachable: ${connErr ?? errorMessage(err)}` };
     }
