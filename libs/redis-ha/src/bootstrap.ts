@@ -273,6 +273,7 @@ export class BootstrapAgent extends EventEmitter {
         if (l.role !== 'slave') throw new Error('local node stopped being a replica during the sync');
         if (l.masterLinkStatus === 'up' && !l.masterSyncInProgress && !l.loading) break;
         await this.assertPeerUnchanged(peerAtStart);
+        if (this.stopped) throw new Error('agent stopping');
         if (Date.now() > deadline) throw new Error(`full sync not finished within ${this.options.syncTimeoutMs ?? 600_000} ms`);
         await sleep(100);
       }
