@@ -1,0 +1,327 @@
+// Builds every overlay, the base, and each component on the base with the pinned kustomize, and
+// checks every object against the Kubernetes 1.27 schemas (kubernetes-models) or, for the CRDs,
+// structurally; then checks the lab's own rules (secrets, probes, non-root, policies, pairs).
+import Ajv from 'ajv';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CRD_SCHEMAS, K8S, ROOT, Obj, build, modelFor, podLabels, podSpec, readYaml, stackDir, Container } from './helpers';
+
+const NAMESPACE = 'session-dev';
+const SECRET = 'dept-lab-secrets';
+const COMPONENTS = ['ha-mirrored', 'ha-dynomite', 'ha-envoy', 'envoy-prefix-mirror', 'monitoring', 'k6'];
+const OVERLAYS: Record<string, string[]> = {
+  eks: COMPONENTS,
+  stress: COMPONENTS,
+  local: ['ha-mirrored', 'ha-dynomite', 'ha-envoy', 'envoy-prefix-mirror'],
+};
+const ajv = new Ajv({ allErrors: true, strict: false });
+const crdValidators = Object.fromEntries(Object.entries(CRD_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
+
+function validateObject(o: Obj): string[] {
+  const key = `${o.apiVersion}/${o.kind}`;
+  const crd = crdValidators[key];
+  if (crd) return crd(o) ? [] : [`${key}/${o.metadata?.name}: ${ajv.errorsText(crd.errors)}`];
+  const Model = modelFor(o.apiVersion, o.kind);
+  if (!Model) return [`${o.kind}/${o.metadata?.name}: no schema for ${o.apiVersion} ${o.kind}`];
+  try {
+    new Model(o).validate();
+    return [];
+  } catch (e) {
+    return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`];
+  }
+}
+
+const workloads = (objs: Obj[]) => objs.filter((o) => podSpec(o));
+const containersOf = (o: Obj): Container[] => [...(podSpec(o)?.containers ?? []), ...(podSpec(o)?.initContainers ?? [])];
+const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
+const secretKeysAllowed = readFileSync(join(K8S, 'secrets.env.example'), 'utf8')
+  .split('\n')
+  .filter((l) => /^[A-Z_]+=/.test(l))
+  .map((l) => l.split('=')[0]);
+
+function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Rules every build must satisfy, whatever components it has. */
+function commonChecks(objs: Obj[]): string[] {
+  const errors: string[] = [];
+  for (const o of objs) errors.push(...validateObject(o));
+  const names = new Set<string>();
+  for (const o of objs) {
+    const id = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    if (names.has(id)) errors.push(`duplicate ${id}`);
+    names.add(id);
+    const clusterScoped = ['Namespace', 'StorageClass'].includes(o.kind);
+    if (!clusterScoped && o.metadata.namespace !== NAMESPACE) errors.push(`${o.kind}/${o.metadata.name} not in ${NAMESPACE}`);
+    // Passwords: never a Secret or a ConfigMap built from the repo.
+    if (o.kind === 'Secret') errors.push(`Secret ${o.metadata.name} generated from the repo`);
+    if (o.kind === 'ConfigMap') {
+      for (const [k, v] of Object.entries((o.data as Record<string, string>) ?? {})) {
+        if (/pass(word)?|secret|token/i.test(k)) errors.push(`ConfigMap ${o.metadata.name} has key ${k}`);
+        if (/^\s*(requirepass|masterauth)\s+\S/m.test(v) || /inline_string/.test(v)) errors.push(`ConfigMap ${o.metadata.name}/${k} holds a password`);
+      }
+    }
+  }
+  const configMaps = new Set(byKind(objs, 'ConfigMap').map((o) => o.metadata.name));
+  for (const w of workloads(objs)) {
+    const ps = podSpec(w)!;
+    const where = `${w.kind}/${w.metadata.name}`;
+    for (const v of ps.volumes ?? []) if (v.configMap && !configMaps.has(v.configMap.name)) errors.push(`${where}: ConfigMap ${v.configMap.name} missing`);
+    for (const c of containersOf(w)) {
+      const cw = `${where}/${c.name}`;
+      // Non-root, read-only root filesystem, no privilege escalation, for every container.
+      const nonRoot = c.securityContext?.runAsNonRoot ?? ps.securityContext?.runAsNonRoot;
+      const uid = c.securityContext?.runAsUser ?? ps.securityContext?.runAsUser;
+      if (nonRoot !== true || uid === 0 || uid === undefined) errors.push(`${cw}: not non-root with an explicit uid`);
+      if (c.securityContext?.readOnlyRootFilesystem !== true) errors.push(`${cw}: root filesystem not read-only`);
+      if (c.securityContext?.allowPrivilegeEscalation !== false) errors.push(`${cw}: privilege escalation allowed`);
+      for (const e of c.env ?? []) {
+        if (/PASSWORD/.test(e.name) && e.value !== undefined) errors.push(`${cw}: ${e.name} as a literal`);
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref && (ref.name !== SECRET || !secretKeysAllowed.includes(ref.key))) errors.push(`${cw}: secret ${ref.name}/${ref.key} unknown`);
+      }
+      for (const ef of c.envFrom ?? []) if (ef.configMapRef && !configMaps.has(ef.configMapRef.name)) errors.push(`${cw}: envFrom ConfigMap ${ef.configMapRef.name} missing`);
+      // The two apps' probes are the contract's /health/live and /health/ready.
+      if (/redis-ha-lab\/(dept-api|redis-ha-agent)/.test(c.image)) {
+        if (c.livenessProbe?.httpGet?.path !== '/health/live') errors.push(`${cw}: liveness probe is not /health/live`);
+        if (c.readinessProbe?.httpGet?.path !== '/health/ready') errors.push(`${cw}: readiness probe is not /health/ready`);
+      }
+      if (w.kind !== 'Job' && !c.readinessProbe) errors.push(`${cw}: no readiness probe`);
+    }
+    const comp = podLabels(w)['app.kubernetes.io/component'];
+    // Redis and MariaDB keep data on RWO volumes: StatefulSets with volumeClaimTemplates only.
+    if (comp === 'redis' || comp === 'mariadb') {
+      const vct = (w.spec as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates;
+      if (w.kind !== 'StatefulSet' || !vct?.length) errors.push(`${where}: stateful store without StatefulSet + volumeClaimTemplates`);
+    }
+  }
+  // Services select pods that exist and name ports those pods expose.
+  for (const s of byKind(objs, 'Service')) {
+    const spec = s.spec as { selector: Record<string, string>; ports: Array<{ targetPort: string | number }> };
+    const pods = workloads(objs).filter((w) => matches(spec.selector, podLabels(w)));
+    if (!pods.length) errors.push(`Service ${s.metadata.name} selects no pod`);
+    for (const p of spec.ports)
+      for (const w of pods)
+        if (typeof p.targetPort === 'string' && !containersOf(w).some((c) => c.ports?.some((cp) => cp.name === p.targetPort)))
+          errors.push(`Service ${s.metadata.name}: port ${p.targetPort} not on ${w.metadata.name}`);
+  }
+  errors.push(...networkPolicyChecks(objs));
+  errors.push(...pairChecks(objs));
+  return errors;
+}
+
+/** Only labelled clients (dept-api, pair peers with their agents/proxies) reach Redis and MariaDB. */
+function networkPolicyChecks(objs: Obj[]): string[] {
+  const errors: string[] = [];
+  const policies = byKind(objs, 'NetworkPolicy');
+  if (!policies.some((p) => JSON.stringify((p.spec as { podSelector: unknown }).podSelector) === '{}' && !(p.spec as { ingress?: unknown }).ingress))
+    errors.push('no default-deny ingress policy');
+  for (const w of workloads(objs)) {
+    const labels = podLabels(w);
+    const comp = labels['app.kubernetes.io/component'];
+    const envs = containersOf(w).flatMap((c) => c.env ?? []);
+    const usesRedis = envs.some((e) => e.name === 'REDIS_URL' || e.name === 'REDIS_PEER_URL');
+    const usesDb = envs.some((e) => e.name === 'DB_PASSWORD') || containersOf(w).some((c) => c.envFrom?.length);
+    if (comp === 'dept-api' && usesRedis && labels['lab.redis-ha/redis-client'] !== 'true') errors.push(`${w.metadata.name}: Redis client without the client label`);
+    if (comp === 'dept-api' && usesDb && labels['lab.redis-ha/db-client'] !== 'true') errors.push(`${w.metadata.name}: DB client without the client label`);
+    if (comp === 'redis' || comp === 'mariadb') {
+      const selecting = policies.filter((p) => matches(((p.spec as { podSelector: { matchLabels?: Record<string, string> } }).podSelector.matchLabels ?? {}), labels));
+      const open = selecting.some((p) =>
+        ((p.spec as { ingress?: Array<{ from?: unknown[] }> }).ingress ?? []).some((r) => !r.from || r.from.length === 0),
+      );
+      if (!selecting.some((p) => (p.spec as { ingress?: unknown[] }).ingress)) errors.push(`${w.metadata.name}: no ingress policy`);
+      if (open) errors.push(`${w.metadata.name}: a policy lets any pod in`);
+    }
+  }
+  return errors;
+}
+
+/** The two nodes of a pair: required anti-affinity on the pair label (unless relaxed) and a PDB. */
+function pairChecks(objs: Obj[], relaxed = false): string[] {
+  const errors: string[] = [];
+  const pairs = new Map<string, Obj[]>();
+  for (const w of byKind(objs, 'StatefulSet')) {
+    const pair = podLabels(w)['lab.redis-ha/pair'];
+    if (pair) pairs.set(pair, [...(pairs.get(pair) ?? []), w]);
+  }
+  for (const [pair, nodes] of pairs) {
+    if (nodes.length !== 2) errors.push(`pair ${pair}: ${nodes.length} nodes`);
+    for (const n of nodes) {
+      const anti = podSpec(n)?.affinity?.podAntiAffinity as Record<string, Array<Record<string, unknown>>> | undefined;
+      const required = anti?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+      const ok = required.some((t) => t.topologyKey === 'kubernetes.io/hostname' && JSON.stringify(t.labelSelector).includes(pair));
+      if (!ok && !(relaxed && anti?.preferredDuringSchedulingIgnoredDuringExecution)) errors.push(`${n.metadata.name}: no hostname anti-affinity within pair ${pair}`);
+    }
+    const pdb = byKind(objs, 'PodDisruptionBudget').find((p) =>
+      matches((p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, { 'lab.redis-ha/pair': pair }),
+    );
+    if (!pdb || (pdb.spec as { minAvailable?: number }).minAvailable !== 1) errors.push(`pair ${pair}: no PodDisruptionBudget with minAvailable 1`);
+  }
+  return errors;
+}
+
+function expectClean(errors: string[]): void {
+  // Print all problems at once; a bare toEqual([]) would too, but this keeps the list readable.
+  if (errors.length) throw new Error(`${errors.length} problem(s):\n  ${errors.join('\n  ')}`);
+}
+
+/** Every file the k6 scripts load, keyed as the k6 component's ConfigMaps hold them. */
+const k6Sources = (): Record<string, string> => {
+  const out: Record<string, string> = {};
+  const add = (dir: string, cm: string, skip: RegExp) => {
+    if (!existsSync(join(ROOT, dir))) return;
+    for (const f of readdirSync(join(ROOT, dir)).filter((n) => n.endsWith('.ts') && !skip.test(n)))
+      out[`${cm}:${f}`] = readFileSync(join(ROOT, dir, f), 'utf8');
+  };
+  // .d.ts files are editor-only type declarations; k6 never loads them.
+  add('k6', 'k6-scripts', /\.(d|spec|test)\.ts$/);
+  add('k6/lib', 'k6-lib', /\.(d|spec|test)\.ts$/);
+  add('libs/scenarios/src', 'k6-scenarios', /\.(d|spec|test)\.ts$/);
+  return out;
+};
+
+describe('kustomize base and components', () => {
+  it('base alone', () => {
+    const objs = build(join(K8S, 'base'));
+    expectClean(commonChecks(objs));
+    for (const n of ['mariadb', 'redis-cache', 'redis-aof', 'redis-always']) expect(objs.some((o) => o.kind === 'StatefulSet' && o.metadata.name === n)).toBe(true);
+    for (const n of ['dept-mariadb', 'dept-redis', 'dept-redis-aof', 'dept-redis-always']) expect(objs.some((o) => o.kind === 'Deployment' && o.metadata.name === n)).toBe(true);
+    expect(objs.find((o) => o.kind === 'Namespace')?.metadata.name).toBe(NAMESPACE);
+  });
+
+  it.each(COMPONENTS)('base + %s', (component) => {
+    expectClean(commonChecks(build(stackDir(component, [component]))));
+  });
+});
+
+describe.each(Object.entries(OVERLAYS))('overlay %s', (overlay, expected) => {
+  let objs: Obj[];
+  beforeAll(() => {
+    objs = build(join(K8S, 'overlays', overlay));
+  });
+
+  it('enables the components it should', () => {
+    const k = readYaml(join(K8S, 'overlays', overlay === 'stress' ? 'eks' : overlay, 'kustomization.yaml'))[0] as Obj & { components?: string[] };
+    expect((k.components ?? []).map((c) => c.split('/').pop())).toEqual(expected);
+  });
+
+  it('every object is valid and follows the lab rules', () => {
+    expectClean(overlay === 'local' ? commonChecks(objs).filter((e) => !/anti-affinity/.test(e)).concat(pairChecks(objs, true)) : commonChecks(objs));
+  });
+
+  if (overlay !== 'local') {
+    it('puts every volume on the intended EBS class', () => {
+      const classes = new Map(byKind(objs, 'StorageClass').map((s) => [s.metadata.name, s as Obj & { provisioner: string; parameters: Record<string, string> }]));
+      expect(classes.get('gp3')?.parameters.type).toBe('gp3');
+      for (const s of byKind(objs, 'StatefulSet')) {
+        const vct = (s.spec as { volumeClaimTemplates: Array<{ spec: { storageClassName?: string; resources: { requests: { storage: string } } } }> }).volumeClaimTemplates[0];
+        const stressed = overlay === 'stress' && ['redis-aof', 'redis-always'].includes(s.metadata.name);
+        const cls = vct.spec.storageClassName!;
+        expect([s.metadata.name, cls]).toEqual([s.metadata.name, stressed ? 'io1-100iops' : 'gp3']);
+        expect(classes.get(cls)?.provisioner).toBe('ebs.csi.aws.com');
+        if (stressed) {
+          // The study's 100 IOPS: io1 provisions iopsPerGB x size.
+          const gib = Number(vct.spec.resources.requests.storage.replace(/Gi$/, ''));
+          expect(Number(classes.get(cls)!.parameters.iopsPerGB) * gib).toBe(100);
+        }
+      }
+    });
+
+    it("uses the study's resources", () => {
+      type Res = { resources?: { requests: Record<string, string>; limits: Record<string, string> } };
+      const res = (name: string, container: string): Res | undefined => {
+        const w = workloads(objs).find((x) => x.metadata.name === name);
+        return w && (containersOf(w).find((c) => c.name === container) as Res | undefined);
+      };
+      expect(res('dept-redis', 'dept-api')?.resources).toEqual({ requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '4', memory: '4Gi' } });
+      expect(res('mariadb', 'mariadb')?.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
+      const redis = overlay === 'stress' ? { requests: { cpu: '100m', memory: '4Gi' }, limits: { cpu: '100m', memory: '4Gi' } } : { requests: { cpu: '300m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+      expect(res('redis-aof', 'redis')?.resources).toEqual(redis);
+      expect(res('redis-cache', 'redis')?.resources).toEqual({ requests: { cpu: '300m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    });
+
+    it('monitoring: exporters beside every Redis, monitors, the dashboard', () => {
+      for (const s of byKind(objs, 'StatefulSet').filter((w) => podLabels(w)['app.kubernetes.io/component'] === 'redis')) {
+        const exp = containersOf(s).find((c) => c.name === 'redis-exporter');
+        expect([s.metadata.name, !!exp]).toEqual([s.metadata.name, true]);
+        // The Dynomite pair's Redis has no password: its exporter must not send AUTH.
+        const hasPass = (exp!.env ?? []).some((e) => e.name === 'REDIS_PASSWORD');
+        expect([s.metadata.name, hasPass]).toEqual([s.metadata.name, podLabels(s)['lab.redis-ha/pair'] !== 'redis-dyno']);
+      }
+      expect(byKind(objs, 'ServiceMonitor').length).toBeGreaterThan(0);
+      expect(byKind(objs, 'PodMonitor').length).toBeGreaterThan(0);
+      const dash = byKind(objs, 'ConfigMap').find((c) => c.metadata.labels?.grafana_dashboard === '1');
+      const json = JSON.parse(Object.values(dash!.data as Record<string, string>)[0]) as { panels: Array<{ title: string }> };
+      const titles = json.panels.map((p) => p.title.toLowerCase()).join('|');
+      for (const t of ['tps', 'latency', 'error', 'cache hit', 'memory', 'commands', 'mirror failures', 'bootstrap']) expect(titles).toContain(t);
+    });
+  }
+});
+
+describe('k6 scripts and runs', () => {
+  const runsDir = join(K8S, 'components', 'k6', 'runs');
+  const runs = readdirSync(runsDir).filter((f) => f.endsWith('.yaml')).flatMap((f) => readYaml(join(runsDir, f)));
+  let scripts: Record<string, string>;
+  beforeAll(() => {
+    const objs = build(stackDir('k6', ['k6']));
+    scripts = Object.fromEntries(
+      byKind(objs, 'ConfigMap')
+        .filter((c) => c.metadata.name.startsWith('k6-'))
+        .flatMap((c) => Object.entries(c.data as Record<string, string>).map(([k, v]) => [`${c.metadata.name}:${k}`, v])),
+    );
+  });
+
+  it('the ConfigMaps hold exactly the files in k6/ (no drift, nothing missing)', () => {
+    // ConfigMap keys cannot contain "/": k6/*.ts, k6/lib/*.ts and libs/scenarios/src/*.ts each
+    // get their own ConfigMap, laid out again by the TestRun's init container.
+    const expected = k6Sources();
+    expect(Object.keys(expected).length).toBeGreaterThan(0);
+    expect(Object.keys(scripts).sort()).toEqual(Object.keys(expected).sort());
+    for (const [k, v] of Object.entries(expected)) expect([k, scripts[k] === v]).toEqual([k, true]);
+  });
+
+  it('one valid TestRun per scenario, parallelism 2, scripts that exist', () => {
+    const testRuns = runs.filter((o) => o.kind === 'TestRun');
+    expect(testRuns.map((t) => t.metadata.name).sort()).toEqual(['get-departments', 'ha-write', 'kill', 'post-mariadb', 'post-redis']);
+    for (const t of testRuns) {
+      expectClean(validateObject(t));
+      const spec = t.spec as {
+        parallelism: number;
+        script: { localFile: string };
+        runner: { env: Array<{ name: string }>; volumes: Array<{ name: string; configMap?: { name: string } }>; initContainers: Array<{ command: string[] }> };
+      };
+      expect(spec.parallelism).toBe(2);
+      expect(t.metadata.namespace).toBe(NAMESPACE);
+      // /scripts/k6/<file>.ts is laid out from ConfigMap k6-scripts by the init container.
+      const file = spec.script.localFile.replace(/^\/scripts\/k6\//, '');
+      expect(scripts[`k6-scripts:${file}`]).toBeDefined();
+      const cms = spec.runner.volumes.flatMap((v) => (v.configMap ? [v.configMap.name] : [])).sort();
+      expect(cms).toEqual(['k6-lib', 'k6-scenarios', 'k6-scripts']);
+      // Same layout in every run: the script's relative imports (./lib, ../libs/scenarios) resolve.
+      expect(spec.runner.initContainers[0].command.join(' ')).toContain('/scripts/libs/scenarios/src');
+      for (const v of ['BASE_URLS', 'VUS', 'DURATION', 'RAMP_UP', 'ROWS']) expect(spec.runner.env.map((e) => e.name)).toContain(v);
+    }
+  });
+
+  it('the kill Job deletes a Redis pod at 1:40 with RBAC limited to that', () => {
+    const job = runs.find((o) => o.kind === 'Job')!;
+    expectClean(validateObject(job));
+    const rbac = readYaml(join(K8S, 'components', 'k6', 'rbac.yaml'));
+    for (const o of rbac) expectClean(validateObject(o));
+    const role = rbac.find((o) => o.kind === 'Role') as Obj & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }> };
+    const c = podSpec(job)!.containers[0];
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+    expect(env.KILL_AFTER_SECONDS).toBe('100');
+    const podRule = role.rules.find((r) => r.resources.includes('pods'))!;
+    expect(podRule.verbs).toEqual(['delete']);
+    expect(podRule.resourceNames).toContain(env.TARGET_POD);
+    // Nothing broader than delete-one-pod and read-one-TestRun; every rule names its objects.
+    for (const r of role.rules) {
+      expect(r.resourceNames?.length).toBeGreaterThan(0);
+      expect(r.verbs.every((v) => ['delete', 'get'].includes(v))).toBe(true);
+      expect(r.resources.every((x) => ['pods', 'testruns'].includes(x))).toBe(true);
+    }
+    expect((podSpec(job) as unknown as { serviceAccountName: string }).serviceAccountName).toBe('redis-killer');
+  });
+});
