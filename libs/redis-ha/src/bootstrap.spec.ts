@@ -182,6 +182,26 @@ describe('BootstrapAgent (cold bootstrap of one node of a pair)', () => {
     expect((await syncCheck(c1, c2)).syncRatio).toBe(1);
   });
 
+  it('aborts a bootstrap whose peer restarts mid-sync, keeping its own data instead of copying an empty peer', async () => {
+    const n1 = await server('abort-1');
+    const n2 = await server('abort-2', { disklessSyncDelaySec: 5 }); // the sync waits: time to kill the peer
+    const c1 = client(n1);
+    const c2 = client(n2);
+    await fill(c1, 'mine', 10);
+    await fill(c2, 'peer', 100);
+    await markNodeReady(c2);
+    const a1 = agent(n1, n2);
+    a1.start();
+    await waitFor('bootstrap to start', async () => a1.status().state === 'bootstrapping', 10_000, 20);
+    await restartEmpty(n2);
+    await waitFor('bootstrap to be aborted', async () => a1.status().lastBootstrap !== undefined, 20_000, 50);
+    expect(a1.status().lastBootstrap).toMatchObject({ ok: false, error: expect.stringMatching(/peer (lost|restarted|stopped being ready)/) });
+    // Detached, kept its 10 keys, and (peer now empty and unready) became the source of the pair.
+    await a1.waitUntilReady(20_000);
+    expect(parseInfo(await c1.info('replication')).role).toBe('master');
+    expect(await c1.dbsize()).toBe(11); // 10 keys + the marker
+  });
+
   it('works with requirepass on both nodes: sets masterauth itself before REPLICAOF', async () => {
     const password = 's3cret-pw';
     const n1 = await server('auth-1', { requirepass: password });
@@ -197,6 +217,23 @@ describe('BootstrapAgent (cold bootstrap of one node of a pair)', () => {
     expect(a1.status().lastBootstrap).toMatchObject({ ok: true, keys: 100 });
     expect(await c1.config('GET', 'masterauth')).toEqual(['masterauth', password]);
     expect((await syncCheck(c1, c2)).syncRatio).toBe(1);
+  });
+
+  it('works with an ACL user (default user off): sets masteruser and masterauth', async () => {
+    const acl = ['--user', 'default', 'off', '--user', 'ha', 'on', '>ha-pw', '~*', '&*', '+@all'];
+    const n1 = await server('acl-1', { extra: acl });
+    const n2 = await server('acl-2', { extra: acl });
+    const auth = { username: 'ha', password: 'ha-pw' };
+    const c2 = directClient(n2, 'ha-pw', 'ha');
+    clients.push(c2);
+    await fill(c2, 'k', 40);
+    await markNodeReady(c2);
+    const a1 = agent(n1, n2, { local: { url: urlOf(n1), ...auth }, peer: { url: urlOf(n2), ...auth } });
+    a1.start();
+    await a1.waitUntilReady(20_000);
+    expect(a1.status().lastBootstrap).toMatchObject({ ok: true, keys: 40 });
+    const report = await syncCheck({ url: urlOf(n1), ...auth }, { url: urlOf(n2), ...auth });
+    expect(report).toMatchObject({ keysA: 40, syncRatio: 1 });
   });
 
   it('reports a peer it cannot authenticate to, once, and backs off instead of looping', async () => {

@@ -32,8 +32,8 @@ export async function startRedis(name: string, o: TestRedisOptions = {}): Promis
 }
 
 /** A plain client for test setup and assertions, talking to one node directly. */
-export function directClient(server: RedisServer, password?: string): Redis {
-  const client = new Redis({ host: '127.0.0.1', port: server.port, password, maxRetriesPerRequest: 1, enableOfflineQueue: true, retryStrategy: () => 100 });
+export function directClient(server: RedisServer, password?: string, username?: string): Redis {
+  const client = new Redis({ host: '127.0.0.1', port: server.port, password, username, maxRetriesPerRequest: 1, enableOfflineQueue: true, retryStrategy: () => 100 });
   client.on('error', () => undefined);
   return client;
 }
