@@ -20,7 +20,11 @@ const crdValidators = Object.fromEntries(Object.entries(CRD_SCHEMAS).map(([k, s]
 function validateObject(o: Obj): string[] {
   const key = `${o.apiVersion}/${o.kind}`;
   const crd = crdValidators[key];
-  if (crd) return crd(o) ? [] : [`${key}/${o.metadata?.name}: ${ajv.errorsText(crd.errors)}`];
+  if (crd) {
+    // A plain boolean: ajv's type guard would narrow `o` to never in the failure branch.
+    const ok: boolean = crd(o);
+    return ok ? [] : [`${key}/${o.metadata?.name}: ${ajv.errorsText(crd.errors)}`];
+  }
   const Model = modelFor(o.apiVersion, o.kind);
   if (!Model) return [`${o.kind}/${o.metadata?.name}: no schema for ${o.apiVersion} ${o.kind}`];
   try {
