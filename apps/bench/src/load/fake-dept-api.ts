@@ -19,6 +19,9 @@ export class FakeDeptApi {
   wrongRowsServed = 0;
   failuresServed = 0;
   conflictsServed = 0;
+  /** While true every request answers 503 at once, like an app whose Redis was just killed. */
+  down = false;
+  downServed = 0;
   private server: Server | null = null;
   private readonly bodyFor: (n: number) => string;
 
@@ -56,6 +59,11 @@ export class FakeDeptApi {
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     };
+    if (this.down) {
+      this.downServed++;
+      req.resume();
+      return send(503, '{"message":"store unavailable"}');
+    }
     if (failEvery && n % failEvery === 0) {
       this.failuresServed++;
       req.resume();
