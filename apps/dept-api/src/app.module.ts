@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { appConfig, databaseConfig, DatabaseConfig, redisConfig } from '@app/config';
+import { dataSourceOptions } from '@app/mariadb';
+import { DepartmentsModule } from './departments/departments.module';
+import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
+import { RedisModule } from './redis/redis.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, redisConfig] }),
+    TypeOrmModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        ...dataSourceOptions(config.getOrThrow<DatabaseConfig>('database')),
+        retryAttempts: 5,
+        retryDelay: 2000,
+      }),
+    }),
+    TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
+    MetricsModule,
+    RedisModule,
+    DepartmentsModule,
+  ],
+  controllers: [HealthController],
+})
+export class AppModule {}

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { BadRequestException, LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ValidationError } from 'class-validator';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { AppConfig, appConfig } from '@app/config';
+import { ApiMetrics } from '@app/observability';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function logLevels(level: string): LogLevel[] {
+  const wanted = level === 'info' ? 'log' : (level as LogLevel);
+  return LEVELS.slice(0, LEVELS.indexOf(wanted) + 1);
+}
+
+function flatten(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = parent ? `${parent}.${e.property}` : e.property;
+    if (e.constraints?.whitelistValidation) return [`unknown field: ${path}`];
+    return [...Object.values(e.constraints ?? {}), ...flatten(e.children ?? [], path)];
+  });
+}
+
+/** Builds the dept-api application (used by main.ts and by the tests). */
+export async function createApp(): Promise<NestFastifyApplication> {
+  const app0 = appConfig();
+  const adapter = new FastifyAdapter({ bodyLimit: app0.bodyLimitBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    logger: logLevels(app0.logLevel),
+    bufferLogs: false,
+  });
+  const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(ApiMetrics);
+  // One hook for every route: route template labels (not raw URLs) keep the series bounded.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
+    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  if (config.docsEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('dept-api')
+        .setDescription('The departments API of the study "Redis HA with standalone", route-compatible with the Spring original')
+        .setVersion('1')
+        .build(),
+    );
+    // Nest's own UI loader imports @fastify/static lazily; serving the same document through
+    // @fastify/swagger in static mode keeps every module loaded up front (and testable in Jest).
+    await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    fastify.get('/docs-json', { schema: { hide: true } }, (_req, reply) => reply.send(document));
+  }
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { RedisConfig } from '@app/config';
+import { CacheKeys, Department } from '@app/departments';
+import { REDIS_EXECUTOR, RedisExecutor } from '@app/redis';
+import { ApiMetrics, DependencyState } from '@app/observability';
+import { redisUnavailable } from '../common/unavailable';
+
+/**
+ * Cache-aside over Redis with the Spring original's keys. Values are stored as serialised JSON
+ * and handed back as strings, so a hit is written to the response without parse or re-serialise.
+ */
+@Injectable()
+export class DepartmentCache {
+  readonly state: DependencyState;
+  private readonly ttl: number;
+
+  constructor(
+    @Inject(REDIS_EXECUTOR) private readonly redis: RedisExecutor | null,
+    private readonly metrics: ApiMetrics,
+    config: ConfigService,
+  ) {
+    this.ttl = config.getOrThrow<RedisConfig>('redis').cacheTtlSeconds;
+    this.state = new DependencyState('redis', metrics.degraded);
+  }
+
+  get enabled(): boolean {
+    return this.redis !== null;
+  }
+
+  /**
+   * The cached string, or `null` on a miss, or `undefined` when Redis is unavailable (the caller
+   * answers from MariaDB: the documented degraded mode).
+   */
+  async get(key: string): Promise<string | null | undefined> {
+    if (!this.redis) return undefined;
+    try {
+      const value = await this.redis.read((c) => c.get(key));
+      this.state.ok();
+      this.metrics.cache.inc({ result: value === null ? 'miss' : 'hit' });
+      return value;
+    } catch (err) {
+      this.metrics.redisErrors.inc({ op: 'cache_get' });
+      this.metrics.cache.inc({ result: 'bypass' });
+      this.state.failed(err, 'cached reads are answered from MariaDB');
+      return undefined;
+    }
+  }
+
+  /** Best effort: a failed fill only costs the next request a miss. */
+  async fill(key: string, value: string): Promise<void> {
+    if (!this.redis || this.state.isDown) return;
+    try {
+      await this.redis.write((c) => c.set(key, value, 'EX', this.ttl));
+    } catch (err) {
+      this.metrics.redisErrors.inc({ op: 'cache_fill' });
+      this.state.failed(err, 'cached reads are answered from MariaDB');
+    }
+  }
+
+  /** Eviction must succeed before a change is made, or the cache would serve stale rows: 503. */
+  async evict(...keys: string[]): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.write((c) => c.del(...keys));
+      this.state.ok();
+    } catch (err) {
+      this.metrics.redisErrors.inc({ op: 'cache_evict' });
+      this.state.failed(err, 'cache evictions fail, so updates and deletes answer 503');
+      throw redisUnavailable(err);
+    }
+  }
+
+  async put(d: Department): Promise<void> {
+    await this.fill(CacheKeys.one(d.deptNo), JSON.stringify(d));
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CreateDepartmentDto, Department, RepositoryKeys } from '@app/departments';
+import { REDIS_EXECUTOR, RedisExecutor } from '@app/redis';
+import { ApiMetrics } from '@app/observability';
+import { redisUnavailable } from '../common/unavailable';
+
+/**
+ * Spring Data's `@RedisHash` layout: a hash per department plus its id in a set. Written with
+ * HMSET and SADD (no MULTI, no multi-field HSET) because Dynomite and Envoy accept exactly those.
+ * Saving an existing id overwrites it, as Spring's `save` does.
+ */
+@Injectable()
+export class DepartmentRedisRepository {
+  constructor(@Inject(REDIS_EXECUTOR) private readonly redis: RedisExecutor | null, private readonly metrics: ApiMetrics) {}
+
+  private executor(): RedisExecutor {
+    if (!this.redis) throw new ServiceUnavailableException('this instance runs without Redis (REDIS_MODE=none)');
+    return this.redis;
+  }
+
+  async save(dto: CreateDepartmentDto): Promise<Department> {
+    const d: Department = { deptNo: dto.deptNo ?? randomUUID(), deptName: dto.deptName };
+    try {
+      await this.executor().write((c) =>
+        Promise.all([
+          c.hmset(RepositoryKeys.hash(d.deptNo), 'deptNo', d.deptNo, 'deptName', d.deptName),
+          c.sadd(RepositoryKeys.set, d.deptNo),
+        ]),
+      );
+    } catch (err) {
+      if (err instanceof ServiceUnavailableException) throw err;
+      this.metrics.redisErrors.inc({ op: 'repository_save' });
+      throw redisUnavailable(err);
+    }
+    return d;
+  }
+
+  async findOne(deptNo: string): Promise<Department> {
+    let hash: Record<string, string>;
+    try {
+      hash = await this.executor().read((c) => c.hgetall(RepositoryKeys.hash(deptNo)));
+    } catch (err) {
+      if (err instanceof ServiceUnavailableException) throw err;
+      this.metrics.redisErrors.inc({ op: 'repository_get' });
+      throw redisUnavailable(err);
+    }
+    if (!hash || !hash.deptNo) throw new NotFoundException(`department ${deptNo} not found in Redis`);
+    return { deptNo: hash.deptNo, deptName: hash.deptName };
+  }
+}

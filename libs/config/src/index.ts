@@ -1,0 +1,4 @@
+export * from './env';
+export * from './app.config';
+export * from './database.config';
+export * from './redis.config';

@@ -1,0 +1,34 @@
+/** A row of `employees.departments`, in the Spring app's JSON shape. */
+export interface Department {
+  deptNo: string;
+  deptName: string;
+}
+
+/** Both columns are varchar(40) in the study's DDL. */
+export const DEPT_FIELD_MAX = 40;
+
+/** The study's seed rows (the employees sample schema; the team's copy called d001 R&D). */
+export const SEED_DEPARTMENTS: readonly Department[] = [
+  { deptNo: 'd001', deptName: 'Marketing' },
+  { deptNo: 'd002', deptName: 'Finance' },
+  { deptNo: 'd003', deptName: 'Human Resources' },
+  { deptNo: 'd004', deptName: 'Production' },
+  { deptNo: 'd005', deptName: 'Development' },
+  { deptNo: 'd006', deptName: 'Quality Management' },
+  { deptNo: 'd007', deptName: 'Sales' },
+  { deptNo: 'd008', deptName: 'Research' },
+  { deptNo: 'd009', deptName: 'Customer Service' },
+];
+
+/** Key layout of the Spring original, so both apps can share one Redis. */
+export const CacheKeys = {
+  prefix: 'htdp1:cache:departments::',
+  findAll: 'htdp1:cache:departments::findAll',
+  one: (deptNo: string) => `htdp1:cache:departments::${deptNo}`,
+} as const;
+
+/** Spring Data `@RedisHash("htdp1:dept-spring:repository:departments")`. */
+export const RepositoryKeys = {
+  set: 'htdp1:dept-spring:repository:departments',
+  hash: (deptNo: string) => `htdp1:dept-spring:repository:departments:${deptNo}`,
+} as const;
