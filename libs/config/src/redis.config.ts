@@ -14,6 +14,8 @@ class RedisEnv {
   @IsIn(['async', 'sync']) REDIS_MIRROR_MODE: string = 'async';
   @IsOptional() @IsString() REDIS_USERNAME?: string;
   @IsOptional() @IsString() REDIS_PASSWORD?: string;
+  /** marker: a node counts only once its redis-ha-agent marked it in sync; role: any master (no agents). */
+  @IsIn(['marker', 'role']) REDIS_HA_READINESS: string = 'marker';
   @IsInt() @Min(10) @Max(30_000) REDIS_OP_TIMEOUT_MS: number = 1000;
   @IsInt() @Min(1) @Max(7 * 24 * 3600) CACHE_TTL_SECONDS: number = 600;
 }
@@ -23,6 +25,7 @@ export interface RedisConfig {
   url: string;
   peerUrl?: string;
   mirrorMode: 'async' | 'sync';
+  haReadiness: 'marker' | 'role';
   username?: string;
   password?: string;
   opTimeoutMs: number;
@@ -36,6 +39,7 @@ export function redisFromEnv(env: NodeJS.ProcessEnv = process.env): RedisConfig 
     url: e.REDIS_URL,
     peerUrl: e.REDIS_PEER_URL,
     mirrorMode: e.REDIS_MIRROR_MODE as RedisConfig['mirrorMode'],
+    haReadiness: e.REDIS_HA_READINESS as RedisConfig['haReadiness'],
     username: e.REDIS_USERNAME || undefined,
     password: e.REDIS_PASSWORD || undefined,
     opTimeoutMs: e.REDIS_OP_TIMEOUT_MS,

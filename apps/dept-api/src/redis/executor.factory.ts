@@ -1,15 +1,28 @@
+import { Logger } from '@nestjs/common';
 import type { RedisConfig } from '@app/config';
 import { RedisExecutor, SingleRedis } from '@app/redis';
+import { MirroredRedis } from '@app/redis-ha';
 
 /** Picks the Redis topology from configuration; `none` means the instance runs without Redis. */
 export function createExecutor(redis: RedisConfig): RedisExecutor | null {
-  const common = { username: redis.username, password: redis.password, opTimeoutMs: redis.opTimeoutMs, connectTimeoutMs: redis.opTimeoutMs };
+  const auth = { username: redis.username, password: redis.password };
   switch (redis.mode) {
     case 'none':
       return null;
     case 'single':
-      return new SingleRedis({ url: redis.url, ...common });
-    case 'mirrored':
-      throw new Error('REDIS_MODE=mirrored is not wired yet');
+      return new SingleRedis({ url: redis.url, ...auth, opTimeoutMs: redis.opTimeoutMs, connectTimeoutMs: redis.opTimeoutMs });
+    case 'mirrored': {
+      const logger = new Logger('redis-ha');
+      return new MirroredRedis({
+        nodes: [
+          { url: redis.url, name: 'a', ...auth },
+          { url: redis.peerUrl!, name: 'b', ...auth },
+        ],
+        mode: redis.mirrorMode,
+        opTimeoutMs: redis.opTimeoutMs,
+        readiness: redis.haReadiness,
+        logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m) },
+      });
+    }
   }
 }

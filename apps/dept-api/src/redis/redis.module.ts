@@ -2,6 +2,8 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import { ConfigService } from '@nestjs/config';
 import type { RedisConfig } from '@app/config';
 import { REDIS_EXECUTOR, RedisExecutor, SingleRedis, redact } from '@app/redis';
+import { MirroredRedis } from '@app/redis-ha';
+import { ApiMetrics } from '@app/observability';
 import { createExecutor } from './executor.factory';
 
 @Global()
@@ -9,10 +11,16 @@ import { createExecutor } from './executor.factory';
   providers: [
     {
       provide: REDIS_EXECUTOR,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService): RedisExecutor | null => {
+      inject: [ConfigService, ApiMetrics],
+      useFactory: (config: ConfigService, metrics: ApiMetrics): RedisExecutor | null => {
         const redis = config.getOrThrow<RedisConfig>('redis');
         const executor = createExecutor(redis);
+        if (executor instanceof MirroredRedis) {
+          // Mirror failures, failovers and ejections are counted by the client and read at scrape time.
+          metrics.addCollector('dept_redis_ha_events', 'Mirrored-pair client counters since start (mirror ok/failed/skipped, failovers, ejections, ...)', ['event'], () =>
+            Object.entries(executor.stats()).map(([event, value]) => ({ labels: { event }, value: Number(value) })),
+          );
+        }
         new Logger('redis').log(
           executor ? `topology ${executor.topology} at ${redact(redis.url)}${redis.peerUrl ? ` + ${redact(redis.peerUrl)}` : ''}` : 'REDIS_MODE=none: no cache, Redis routes disabled',
         );
