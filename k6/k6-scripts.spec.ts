@@ -221,7 +221,7 @@ describe('k6 scripts, offline against recording stand-ins', () => {
     const { box, mod } = loadScript('get-departments', { BASE_URLS: URLS[0], VUS: '2', BACKEND: 'mariadb', ROWS: '1000', SEED: '1' });
     box.responder = healthy(1000);
     const data = mod.setup();
-    box.responder = (req) => ({ status: 200, body: rowsJson(999), error: '', error_code: 0 });
+    box.responder = () => ({ status: 200, body: rowsJson(999), error: '', error_code: 0 });
     const sent = drive(box, mod, data, 2, 1);
     expect(sent.every((r) => r.url === `${URLS[0]}/v1/departmentsNoCache`)).toBe(true);
     expect(box.adds('dept_err_check')).toBe(2);

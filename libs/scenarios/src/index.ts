@@ -470,7 +470,7 @@ export const haWrite: ScenarioDefinition = {
   counting:
     'every 201 with the echoed row is an acknowledged write of key REDIS_HASH_PREFIX + deptNo, deptNo = "h" + run tag + "-VU-iteration"; ' +
     'sync = keys present on both instances / acknowledged writes',
-  request: (cell) => postRequest(ROUTES.postRedis, 'unique', false, 'h'),
+  request: () => postRequest(ROUTES.postRedis, 'unique', false, 'h'),
   cells: (profile) => {
     const h = PROFILES[profile].ha;
     return HA_STUDY_VUSERS.flatMap((vUsers) =>
