@@ -19,7 +19,6 @@ import { analyseKill } from './kill-analysis';
 import { Sampler } from './sampler';
 import { parseLoadTargets } from './targets';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const AUTOCANNON_VERSION: string = (require('autocannon/package.json') as { version: string }).version;
 
 /** Longest cell the executor accepts: the study's stress test is 10 minutes. */
