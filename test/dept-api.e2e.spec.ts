@@ -197,3 +197,26 @@ describe('operations', () => {
     expect(() => databaseFromEnv({ DB_PASSWORD: 'x', DB_PORT: 'abc' })).toThrow(/DB_PORT/);
   });
 });
+
+describe('payload on POST /api/departmentRedises (the stress test\'s "+100 bytes")', () => {
+  it('stores an optional payload as one more hash field, keeps deptName at 40 chars, and is refused by the MariaDB route', async () => {
+    const payload = 'x'.repeat(100);
+    const res = await http(api.baseUrl, 'POST', '/api/departmentRedises', { deptNo: 't0100', deptName: 'test_000100', payload });
+    expect(res.status).toBe(201);
+    expect(res.json).toEqual({ deptNo: 't0100', deptName: 'test_000100', payload });
+    expect(await redis.hgetall(RepositoryKeys.hash('t0100'))).toEqual({ deptNo: 't0100', deptName: 'test_000100', payload });
+    expect((await http(api.baseUrl, 'GET', '/api/departmentRedises/t0100')).json).toEqual({ deptNo: 't0100', deptName: 'test_000100', payload });
+    // Without a payload the hash has exactly the Spring fields.
+    await http(api.baseUrl, 'POST', '/api/departmentRedises', { deptNo: 't0101', deptName: 'test_000101' });
+    expect(Object.keys(await redis.hgetall(RepositoryKeys.hash('t0101'))).sort()).toEqual(['deptName', 'deptNo']);
+
+    const tooLongName = await http(api.baseUrl, 'POST', '/api/departmentRedises', { deptNo: 't0102', deptName: 'x'.repeat(41), payload });
+    expect(tooLongName.status).toBe(400);
+    const notString = await http(api.baseUrl, 'POST', '/api/departmentRedises', { deptNo: 't0103', deptName: 'n', payload: 7 });
+    expect(notString.status).toBe(400);
+    const onMariadb = await http(api.baseUrl, 'POST', '/api/departments', { deptNo: 't0104', deptName: 'n', payload });
+    expect(onMariadb.status).toBe(400);
+    expect(await redis.exists(RepositoryKeys.hash('t0102'), RepositoryKeys.hash('t0103'))).toBe(0);
+    expect(await rowCount()).toBe(SEED_DEPARTMENTS.length);
+  });
+});

@@ -4,6 +4,11 @@ export interface Department {
   deptName: string;
 }
 
+/** A department as the Redis repository stores it: the row plus an optional opaque payload. */
+export interface DepartmentRedis extends Department {
+  payload?: string;
+}
+
 /** Both columns are varchar(40) in the study's DDL. */
 export const DEPT_FIELD_MAX = 40;
 

@@ -74,8 +74,10 @@ describe('scenario definitions', () => {
     expect(a).toMatch(/^\{"deptNo":"t\d{4}","deptName":"test_\d{6}"\}$/);
     expect(spec.body!(ctx(3, 7))).toBe(a);
     expect(spec.body!(ctx(3, 8))).not.toBe(a);
-    const padded = JSON.parse(spec.body!(ctx(3, 7, 100))) as { deptName: string };
-    expect(padded.deptName).toHaveLength('test_000000'.length + 100);
+    // "+100 bytes" travels in `payload`; deptName keeps the study's shape (and its 40-char limit).
+    const padded = JSON.parse(spec.body!(ctx(3, 7, 100))) as { deptName: string; payload: string };
+    expect(padded.deptName).toMatch(/^test_\d{6}$/);
+    expect(padded.payload).toBe('x'.repeat(100));
   });
 
   it('unique ids for mariadb POST never repeat, fit the 40-char column, and 409 is then an error', () => {

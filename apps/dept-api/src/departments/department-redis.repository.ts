@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CreateDepartmentDto, Department, RepositoryKeys } from '@app/departments';
+import { DepartmentRedis, DepartmentRedisDto, RepositoryKeys } from '@app/departments';
 import { REDIS_EXECUTOR, RedisExecutor } from '@app/redis';
 import { ApiMetrics } from '@app/observability';
 import { redisUnavailable } from '../common/unavailable';
@@ -19,12 +19,15 @@ export class DepartmentRedisRepository {
     return this.redis;
   }
 
-  async save(dto: CreateDepartmentDto): Promise<Department> {
-    const d: Department = { deptNo: dto.deptNo ?? randomUUID(), deptName: dto.deptName };
+  async save(dto: DepartmentRedisDto): Promise<DepartmentRedis> {
+    const d: DepartmentRedis = { deptNo: dto.deptNo ?? randomUUID(), deptName: dto.deptName };
+    if (dto.payload !== undefined) d.payload = dto.payload;
+    // One HMSET either way (never a second command): the payload is just one more field.
+    const fields = d.payload === undefined ? ['deptNo', d.deptNo, 'deptName', d.deptName] : ['deptNo', d.deptNo, 'deptName', d.deptName, 'payload', d.payload];
     try {
       await this.executor().write((c) =>
         Promise.all([
-          c.hmset(RepositoryKeys.hash(d.deptNo), 'deptNo', d.deptNo, 'deptName', d.deptName),
+          c.hmset(RepositoryKeys.hash(d.deptNo), ...fields),
           c.sadd(RepositoryKeys.set, d.deptNo),
         ]),
       );
@@ -36,7 +39,7 @@ export class DepartmentRedisRepository {
     return d;
   }
 
-  async findOne(deptNo: string): Promise<Department> {
+  async findOne(deptNo: string): Promise<DepartmentRedis> {
     let hash: Record<string, string>;
     try {
       hash = await this.executor().read((c) => c.hgetall(RepositoryKeys.hash(deptNo)));
@@ -46,6 +49,8 @@ export class DepartmentRedisRepository {
       throw redisUnavailable(err);
     }
     if (!hash || !hash.deptNo) throw new NotFoundException(`department ${deptNo} not found in Redis`);
-    return { deptNo: hash.deptNo, deptName: hash.deptName };
+    const d: DepartmentRedis = { deptNo: hash.deptNo, deptName: hash.deptName };
+    if (hash.payload !== undefined) d.payload = hash.payload;
+    return d;
   }
 }

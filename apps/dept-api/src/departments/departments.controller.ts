@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CreateDepartmentDto, Department, DepartmentDto } from '@app/departments';
+import { CreateDepartmentDto, Department, DepartmentDto, DepartmentRedis, DepartmentRedisDto } from '@app/departments';
 import { DepartmentsService } from './departments.service';
 import { DepartmentRedisRepository } from './department-redis.repository';
 import { DeptNoPipe } from './dept-no.pipe';
@@ -55,14 +55,14 @@ export class DepartmentsController {
   }
 
   @Post('api/departmentRedises')
-  @ApiBody({ type: CreateDepartmentDto })
-  createInRedis(@Body() dto: CreateDepartmentDto): Promise<Department> {
+  @ApiBody({ type: DepartmentRedisDto })
+  createInRedis(@Body() dto: DepartmentRedisDto): Promise<DepartmentRedis> {
     return this.redisRepo.save(dto);
   }
 
   @Get('api/departmentRedises/:deptNo')
   @ApiOkResponse({ type: DepartmentDto })
-  findInRedis(@Param('deptNo', DeptNoPipe) deptNo: string): Promise<Department> {
+  findInRedis(@Param('deptNo', DeptNoPipe) deptNo: string): Promise<DepartmentRedis> {
     return this.redisRepo.findOne(deptNo);
   }
 }

@@ -36,3 +36,19 @@ export class CreateDepartmentDto {
   @MaxLength(DEPT_FIELD_MAX)
   deptName: string;
 }
+
+/** Longest `payload` POST /api/departmentRedises accepts: room for the stress test's "+100 bytes" and more. */
+export const DEPT_PAYLOAD_MAX = 4096;
+
+/**
+ * POST /api/departmentRedises: a department plus an optional opaque `payload`, stored as one more
+ * hash field. The stress test's "row payload +100 bytes" goes here, so deptName keeps the
+ * varchar(40) limit of the study's DDL.
+ */
+export class DepartmentRedisDto extends CreateDepartmentDto {
+  @ApiPropertyOptional({ example: 'xxxx', maxLength: DEPT_PAYLOAD_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DEPT_PAYLOAD_MAX)
+  payload?: string;
+}
