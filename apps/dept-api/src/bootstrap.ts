@@ -58,6 +58,18 @@ export async function createApp(): Promise<NestFastifyApplication> {
     done();
   });
 
+  // Drain on shutdown: requests in flight finish, and their keep-alive connections are closed
+  // after the answer instead of idling until the keep-alive timeout holds close() open.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   if (config.docsEnabled) {
     const document = SwaggerModule.createDocument(
       app,

@@ -37,9 +37,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // Health checks answer in terminus's own shape ({status, info, error, details}), which probes
+    // and people read; everything else gets {statusCode, error, message}.
+    if (exception instanceof HttpException) {
+      const res = exception.getResponse() as { details?: unknown };
+      if (typeof res === 'object' && res && 'details' in res) {
+        void reply.status(exception.getStatus()).send(res);
+        return;
+      }
+    }
     const body = toErrorBody(exception);
     if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error((exception as Error)?.stack ?? String(exception));
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }
 }
