@@ -148,12 +148,14 @@ export function chartSpecs(results: RunResults): ChartSpec[] {
     });
   }
 
-  const ha = results.cells.filter((r) => r.cell.table === 'ha');
+  // ha kill cells share the 'ha' table; only the write-only runs belong in this chart.
+  const ha = results.cells.filter((r) => r.cell.table === 'ha' && r.cell.scenario === 'ha-write');
+  const haSort = ['write-only', 'mirrored', 'mirrored (sync)', 'dynomite', 'envoy'];
   if (ha.length) {
     const bars = [
       ...ha.map((r) => ({
         vUsers: String(r.cell.studyRow.vUsers),
-        topology: r.cell.topology ?? 'write-only',
+        topology: r.ha?.variant === 'mirrored-sync' ? 'mirrored (sync)' : (r.cell.topology ?? 'write-only'),
         source: 'ours',
         tps: r.totals.tps,
         sync: r.sync ? `${Math.round(r.sync.syncRatio * 1000) / 10} %` : '',
@@ -182,11 +184,45 @@ export function chartSpecs(results: RunResults): ChartSpec[] {
           height: 160,
           encoding: {
             x: { field: 'vUsers', type: 'nominal', title: 'vUser (study)', axis: { labelAngle: 0 } },
-            xOffset: { field: 'topology', type: 'nominal', sort: [...HA_TOPOLOGIES] },
+            xOffset: { field: 'topology', type: 'nominal', sort: haSort },
             y: { field: 'tps', type: 'quantitative', title: 'TPS' },
-            color: { field: 'topology', type: 'nominal', sort: [...HA_TOPOLOGIES] },
+            color: { field: 'topology', type: 'nominal', sort: haSort },
           },
           layer: [{ mark: 'bar' }, { mark: { type: 'text', dy: -6, fontSize: 9 }, encoding: { text: { field: 'sync' } } }],
+        },
+      },
+    });
+  }
+
+  // ha kill: read + write TPS per second of each run, the kill and restart marked by rules.
+  const killRuns = new Map<string, { label: string; killAt: number; restartAt: number | null; points: Map<number, number> }>();
+  for (const r of results.cells.filter((c) => c.cell.table === 'ha' && c.cell.scenario === 'kill' && c.ha?.kill)) {
+    const label = `${r.ha!.variant} ${r.ha!.agents ? 'with agent' : 'without agent'}`;
+    const run = killRuns.get(label) ?? { label, killAt: r.ha!.kill!.killAtSec, restartAt: r.ha!.kill!.restartAtSec, points: new Map<number, number>() };
+    for (const p of r.timeline) run.points.set(p.t, (run.points.get(p.t) ?? 0) + p.ok + p.answered);
+    killRuns.set(label, run);
+  }
+  if (killRuns.size) {
+    const values = [...killRuns.values()].flatMap((run) => [...run.points].map(([t, tps]) => ({ run: run.label, t, tps })));
+    const rules = [...killRuns.values()].flatMap((run) => [
+      { run: run.label, t: run.killAt, event: 'kill' },
+      ...(run.restartAt === null ? [] : [{ run: run.label, t: run.restartAt, event: 'restart (empty)' }]),
+    ]);
+    charts.push({
+      name: 'ha-kill',
+      title: 'HA kill test: read + write TPS per second, SIGKILL and empty restart marked',
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: 'HA kill: TPS per second (read + write)',
+        facet: { row: { field: 'run', type: 'nominal', title: null } },
+        data: { values: [...values.map((v) => ({ ...v, kind: 'tps' })), ...rules.map((r) => ({ ...r, kind: 'rule' }))] },
+        spec: {
+          width: WIDTH,
+          height: 110,
+          layer: [
+            { transform: [{ filter: "datum.kind === 'tps'" }], mark: 'line', encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'tps', type: 'quantitative', title: 'TPS' } } },
+            { transform: [{ filter: "datum.kind === 'rule'" }], mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { x: { field: 't', type: 'quantitative' }, color: { field: 'event', type: 'nominal', title: null } } },
+          ],
         },
       },
     });

@@ -11,6 +11,18 @@ export { writeFilesAtomic } from './files';
 export * from './study-figures';
 export { RESULTS_SCHEMA_VERSION } from './types';
 export type {
+  ApiOverhead,
+  AckedSync,
+  ApiOverheadMeasurement,
+  BootstrapPoint,
+  CellHa,
+  CommandProbe,
+  HaKillFigures,
+  HaRunResults,
+  HaVariant,
+  KeyspaceSync,
+  ProbeOutcome,
+  SyncCheckRecord,
   CellResult,
   Durability,
   ErrorBreakdown,

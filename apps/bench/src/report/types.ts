@@ -135,6 +135,104 @@ export interface SyncResult {
   syncRatio: number;
 }
 
+/** Rows of the HA tables: single Redis, the mirrored pair in each mode, the Dynomite pair. */
+export type HaVariant = 'single' | 'mirrored-async' | 'mirrored-sync' | 'dynomite';
+
+/** Acknowledged writes looked up on both nodes of the pair directly (the study's "Sync"). */
+export interface AckedSync {
+  acked: number;
+  /** Present on both nodes with the same value. */
+  equalOnBoth: number;
+  onlyA: number;
+  onlyB: number;
+  /** Acknowledged but on neither node. */
+  missing: number;
+  /** On both, values differ. */
+  different: number;
+  /** equalOnBoth / acked (1 when nothing was acknowledged). */
+  ratio: number;
+}
+
+/** syncCheck over both nodes' keyspaces (SCAN, HA marker excluded). */
+export interface KeyspaceSync {
+  match: string;
+  keysA: number;
+  keysB: number;
+  equal: number;
+  onlyA: number;
+  onlyB: number;
+  different: number;
+  syncRatio: number;
+  sample: { key: string; kind: string }[];
+}
+
+/** bench ha kill: the pair's own figures around the SIGKILL of one node. */
+export interface HaKillFigures {
+  node: 'a' | 'b';
+  killAtSec: number;
+  restartAtSec: number | null;
+  /** Seconds from the restart until the node's agent reported it ready (in sync); null without agent or never. */
+  inSyncAfterRestartSec: number | null;
+  /** The agent's own bootstrap duration (REPLICAOF to promotion). */
+  bootstrapMs: number | null;
+  /** Failed requests (errors of any kind) from the kill until the end of the run. */
+  failedAfterKill: number;
+  /** Keys on the restarted node at the end of the run (HA marker excluded). */
+  keysOnRestartedNode: number | null;
+}
+
+export interface CellHa {
+  variant: HaVariant;
+  agents: boolean;
+  /** Which part of a combined read+write run this cell is (ha kill). */
+  part?: 'read' | 'write';
+  ackedSync?: AckedSync;
+  keyspace?: KeyspaceSync;
+  /** dept-api's dept_redis_ha_events after the cell (mirrored pair only). */
+  clientEvents?: Record<string, number>;
+  kill?: HaKillFigures;
+}
+
+export type ProbeOutcome = 'reply' | 'error' | 'closed' | 'timeout' | 'connect-failed';
+
+/** bench ha commands: what one command answers through one path. */
+export interface CommandProbe {
+  path: string;
+  command: string;
+  outcome: ProbeOutcome;
+  /** The reply or error, shortened. */
+  detail: string;
+  ms: number;
+}
+
+/** bench ha kill --bootstrap: one dataset size. */
+export interface BootstrapPoint {
+  keys: number;
+  /** How the source node was filled: DEBUG POPULATE or pipelined SETs. */
+  fill: string;
+  fillMs: number;
+  /** The agent's bootstrap duration (REPLICAOF until promoted and marked). */
+  bootstrapMs: number | null;
+  /** From starting the empty node until its agent reported ready. */
+  readyAfterRestartMs: number | null;
+  keysAfter: number;
+  syncRatio: number;
+  usedMemoryBytes: number | null;
+}
+
+export interface SyncCheckRecord {
+  a: string;
+  b: string;
+  durationMs: number;
+  report: KeyspaceSync;
+}
+
+export interface HaRunResults {
+  commands?: CommandProbe[];
+  bootstrap?: BootstrapPoint[];
+  syncChecks?: SyncCheckRecord[];
+}
+
 export interface CellResult {
   cell: Cell;
   executor: 'autocannon' | 'k6';
@@ -154,6 +252,8 @@ export interface CellResult {
   kill?: KillAnalysis;
   durability?: Durability;
   sync?: SyncResult;
+  /** HA runs (bench ha write / ha kill): the variant and the pair's own figures. */
+  ha?: CellHa;
   /** stress: whether the CPU limit on Redis could be applied, and how. */
   limits?: { applied: boolean; note: string };
   /** Set when the run was stopped early (Ctrl-C) or a stop timer fired. */
@@ -176,6 +276,42 @@ export interface RedisBenchmarkResult {
   tests: Record<string, RedisBenchmarkTest>;
 }
 
+/** One autocannon measure of the api-overhead run (issue 2): a bare handler or dept-api. */
+export interface ApiOverheadMeasurement {
+  target: 'bare' | 'dept-api';
+  rows: number;
+  url: string;
+  durationSec: number;
+  requests: number;
+  ok: number;
+  errors: number;
+  tps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU of the measured server process (bare-server or dept-redis), over the measure. */
+  meanMillicores: number;
+  peakMillicores: number;
+  peakRssBytes: number;
+  redisMeanMillicores: number;
+  loadGeneratorMeanMillicores: number;
+}
+
+/**
+ * What dept-api (NestJS) costs over the least code that serves the same cached string: the same
+ * connections and duration against a bare Fastify + ioredis handler and dept-api, 10 and 1000 rows.
+ */
+export interface ApiOverhead {
+  connections: number;
+  durationSec: number;
+  redisKey: string;
+  measurements: ApiOverheadMeasurement[];
+  /** dept-api TPS / bare TPS at 10 and 1000 rows; dept-api 1000-row TPS / its 10-row TPS. */
+  ratios: { deptVsBare10: number | null; deptVsBare1000: number | null; rows1000Vs10: number | null };
+  /** Reported, not asserted: dept-api >= 0.7x bare at 10 rows; 1000 rows >= 0.25x of 10 rows. */
+  targets: { deptVsBare10: number; rows1000Vs10: number };
+  met: { deptVsBare10: boolean; rows1000Vs10: boolean };
+}
+
 export interface HostInfo {
   cpus: number;
   cpuModel: string;
@@ -195,5 +331,9 @@ export interface RunResults {
   host: HostInfo;
   cells: CellResult[];
   redisBenchmark: RedisBenchmarkResult[];
+  /** Present when the run measured the API's own overhead (bench api-overhead). */
+  apiOverhead?: ApiOverhead;
+  /** HA runs without a load cell of their own (ha commands, bootstrap sizes, sync-check). */
+  ha?: HaRunResults;
   notes: string[];
 }

@@ -1,0 +1,127 @@
+import { Command } from 'commander';
+import { PROFILE_NAMES } from '@app/scenarios';
+import type { Profile } from '@app/scenarios';
+import { UserError, choiceOption, intOption, log } from '../cli-kit';
+import { Stack } from '../stack';
+import { HA_KINDS, HA_NAMES, HaKind, HaNodeId, HaPair, dynomiteBin, DYNOMITE_MISSING } from '../stack/ha';
+import type { HaVariant } from '../report';
+import { runHaWrite, WRITE_VARIANTS } from '../ha/write';
+import { BOOTSTRAP_SIZES, runHaKill } from '../ha/kill';
+import { runHaCommands } from '../ha/commands';
+import { finishRecord, keyspaceSync, pct, startRecord } from '../ha/common';
+
+const profileOption = choiceOption('--profile', PROFILE_NAMES);
+
+/** Only loopback: the lab never sends traffic off the machine. */
+function loopbackUrl(name: string) {
+  return (value: string): string => {
+    let u: URL;
+    try {
+      u = new URL(value);
+    } catch {
+      throw new UserError(`${name} must be a redis:// URL, e.g. redis://127.0.0.1:6379`);
+    }
+    if (u.protocol !== 'redis:') throw new UserError(`${name} must be a redis:// URL`);
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(u.hostname) && u.hostname !== 'localhost') throw new UserError(`${name}: only 127.0.0.0/8 hosts are allowed in the lab (got ${u.hostname})`);
+    return value;
+  };
+}
+
+export function registerHa(program: Command): void {
+  const ha = program
+    .command('ha')
+    .description('HA with two standalone Redis: local topologies (mirrored pair, Dynomite pair) with redis-ha-agents, and the study\'s HA runs');
+
+  ha.command('up')
+    .description('start an HA topology: two Redis (AOF everysec), a redis-ha-agent beside each, MariaDB and dept-api on it')
+    .option('--topology <kind>', `${HA_KINDS.join(' | ')} (dynomite needs DYNOMITE_BIN)`, choiceOption('--topology', HA_KINDS), 'mirrored' as HaKind)
+    .option('--mode <mode>', 'mirrored pair: async | sync', choiceOption('--mode', ['async', 'sync'] as const), 'async')
+    .option('--no-agents', 'without the agents (the anchors\' own behaviour); the mirrored client then elects by role')
+    .option('--keep-data', 'start the Redis with what their folders hold (default: empty)')
+    .action(async (o: { topology: HaKind; mode: 'async' | 'sync'; agents: boolean; keepData?: boolean }) => {
+      if (o.topology === 'dynomite' && !dynomiteBin()) throw new UserError(DYNOMITE_MISSING);
+      const stack = new Stack();
+      await new HaPair(stack, log).up({ kind: o.topology, agents: o.agents, mirrorMode: o.mode, empty: !o.keepData });
+      for (const s of stack.status().filter((x) => x.name.startsWith('ha-') || x.name.startsWith('dept-ha') || x.name === 'mariadb')) {
+        console.log(`${s.name.padEnd(18)} ${s.running ? 'up  ' : 'DOWN'}  ${s.url}  (log ${s.logFile})`);
+      }
+    });
+
+  ha.command('down')
+    .description('stop the HA topology (dept-api, agents, Dynomite, the two Redis); MariaDB is left to `stack down`')
+    .action(async () => {
+      const n = await new HaPair(new Stack(), log).down();
+      log(n ? `stopped ${n} HA service(s)` : 'no HA service to stop');
+    });
+
+  ha.command('write')
+    .description('the study\'s HA table: write-only TPS / acknowledged writes / sync for a single Redis, the mirrored pair (async, sync) and Dynomite')
+    .option('--profile <name>', `${PROFILE_NAMES.join(' | ')}: vUsers = study x 1/250, 1/20, 1`, profileOption, 'local' as Profile)
+    .option('--vusers <n...>', 'only these study vUser rows (1000 2000 3000)')
+    .option('--variant <name...>', `only these (${WRITE_VARIANTS.join(', ')})`)
+    .option('--duration <sec>', 'override the cell length in seconds', intOption('--duration', 2, 600))
+    .action(async (o: { profile: Profile; vusers?: string[]; variant?: string[]; duration?: number }) => {
+      const studyVUsers = o.vusers?.map((v) => intOption('--vusers', 1, 100_000)(v));
+      const variants = o.variant?.map((v) => choiceOption('--variant', WRITE_VARIANTS)(v)) as HaVariant[] | undefined;
+      await runHaWrite({ profile: o.profile, studyVUsers, variants, durationSec: o.duration });
+    });
+
+  ha.command('kill')
+    .description('SIGKILL one node mid read+write run, restart it empty; with and without the agent; then bootstrap time by dataset size')
+    .option('--profile <name>', `${PROFILE_NAMES.join(' | ')} (the kill test's length and vUsers)`, profileOption, 'local' as Profile)
+    .option('--topology <kind...>', `only these (${HA_KINDS.join(', ')})`)
+    .option('--agent <which>', 'with | without | both', choiceOption('--agent', ['with', 'without', 'both'] as const), 'both')
+    .option('--node <a|b>', 'the node killed (a = the one dept-api uses first)', choiceOption('--node', ['a', 'b'] as const), 'a')
+    .option('--sizes <n...>', `bootstrap dataset sizes (default by profile: smoke ${BOOTSTRAP_SIZES.smoke.join('/')}, local and study ${BOOTSTRAP_SIZES.local.join('/')})`)
+    .option('--no-bootstrap', 'skip the bootstrap-by-size part')
+    .option('--bootstrap-only', 'only the bootstrap-by-size part')
+    .action(async (o: { profile: Profile; topology?: string[]; agent: 'with' | 'without' | 'both'; node: HaNodeId; sizes?: string[]; bootstrap: boolean; bootstrapOnly?: boolean }) => {
+      const kinds = o.topology?.map((k) => choiceOption('--topology', HA_KINDS)(k)) as HaKind[] | undefined;
+      const sizes = o.bootstrap ? o.sizes?.map((s) => intOption('--sizes', 1, 10_000_000)(s)) : [];
+      await runHaKill({
+        profile: o.profile,
+        kinds,
+        agents: o.agent === 'both' ? [true, false] : [o.agent === 'with'],
+        node: o.node,
+        bootstrapSizes: sizes,
+        skipKill: o.bootstrapOnly,
+      });
+    });
+
+  ha.command('commands')
+    .description('what KEYS, HELLO, INFO, FLUSHALL, MULTI/EXEC and a multi-field HSET answer: direct, mirrored client, Dynomite')
+    .option('--profile <name>', 'recorded with the results (the probes are the same for every profile)', profileOption, 'local' as Profile)
+    .action(async (o: { profile: Profile }) => {
+      await runHaCommands(o.profile);
+    });
+
+  ha.command('sync-check')
+    .description('the study\'s "Sync" column: compare two Redis keyspaces with SCAN (never KEYS), with a sample of differing keys')
+    .option('--a <url>', 'first node (default: the local pair\'s node a)', loopbackUrl('--a'))
+    .option('--b <url>', 'second node (default: the local pair\'s node b)', loopbackUrl('--b'))
+    .option('--match <pattern>', 'SCAN MATCH pattern', '*')
+    .option('--sample <n>', 'differing keys to list', intOption('--sample', 0, 1000), 20)
+    .option('--save', 'also write results/<run-id>/ with the report')
+    .action(async (o: { a?: string; b?: string; match: string; sample: number; save?: boolean }) => {
+      const pair = new HaPair(new Stack());
+      const a = o.a ?? pair.redisUrl('a');
+      const b = o.b ?? pair.redisUrl('b');
+      const t0 = Date.now();
+      let report;
+      try {
+        report = await keyspaceSync({ url: a }, { url: b }, o.match, 300_000, o.sample);
+      } catch (err) {
+        throw new UserError(`sync check of ${a} and ${b} failed: ${(err as Error).message}${o.a ? '' : ` (is the pair up? \`bench ha up\`; nodes ${HA_NAMES.redis.a}, ${HA_NAMES.redis.b})`}`);
+      }
+      const ms = Date.now() - t0;
+      console.log(`a ${a}: ${report.keysA} keys;  b ${b}: ${report.keysB} keys  (match ${o.match}, ${ms} ms, SCAN)`);
+      console.log(`equal on both ${report.equal}, only on a ${report.onlyA}, only on b ${report.onlyB}, different ${report.different}`);
+      console.log(`Sync: ${pct(report.syncRatio)}`);
+      for (const d of report.sample.slice(0, o.sample)) console.log(`  ${d.kind.padEnd(9)} ${d.key}`);
+      if (o.save) {
+        const record = startRecord('ha-sync-check', 'local');
+        record.ha.syncChecks = [{ a, b, durationMs: ms, report }];
+        await finishRecord(record);
+      }
+    });
+}

@@ -1,0 +1,140 @@
+// What the HA runs share: the results folder, the run record, and the two sync measures
+// (acknowledged keys looked up on both nodes; syncCheck over the keyspaces).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type Redis from 'ioredis';
+import { REDIS_HASH_PREFIX } from '@app/scenarios';
+import type { Profile } from '@app/scenarios';
+import { syncCheck } from '@app/redis-ha';
+import type { SyncNode, SyncReport } from '@app/redis-ha';
+import { RESULTS_SCHEMA_VERSION, hostInfo, writeReport, writeResults } from '../report';
+import type { AckedSync, CellResult, HaRunResults, KeyspaceSync, RunResults } from '../report';
+import { REPO_ROOT } from '../stack/layout';
+import { log } from '../cli-kit';
+
+export const RESULTS_ROOT = process.env.BENCH_RESULTS_DIR ?? join(REPO_ROOT, 'results');
+
+export function newRunDir(kind: string, profile: Profile): { runId: string; dir: string } {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const runId = `${kind}-${profile}-${stamp}`;
+  const dir = join(RESULTS_ROOT, runId);
+  mkdirSync(dir, { recursive: true });
+  return { runId, dir };
+}
+
+/** The command line as typed (without node and the script path), for the report header. */
+export function commandLine(): string {
+  return ['bench', ...process.argv.slice(2)].join(' ');
+}
+
+export interface RunRecord {
+  runId: string;
+  dir: string;
+  profile: Profile;
+  startedAt: string;
+  cells: CellResult[];
+  ha: HaRunResults;
+  notes: string[];
+}
+
+export function startRecord(kind: string, profile: Profile): RunRecord {
+  const { runId, dir } = newRunDir(kind, profile);
+  return { runId, dir, profile, startedAt: new Date().toISOString(), cells: [], ha: {}, notes: [] };
+}
+
+/** Writes results.json (validated) and the report; returns the report path. */
+export async function finishRecord(r: RunRecord): Promise<string> {
+  const results: RunResults = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    runId: r.runId,
+    profile: r.profile,
+    command: commandLine(),
+    startedAt: r.startedAt,
+    finishedAt: new Date().toISOString(),
+    host: hostInfo(),
+    cells: r.cells,
+    redisBenchmark: [],
+    notes: r.notes,
+  };
+  if (Object.keys(r.ha).length) results.ha = r.ha;
+  writeResults(r.dir, results);
+  const written = await writeReport(r.dir);
+  log(`results: ${join(r.dir, 'results.json')}; report: ${written.markdown}`);
+  return written.markdown;
+}
+
+/**
+ * The study's "Sync" over what the API acknowledged: every acknowledged deptNo's hash, read on
+ * both nodes directly with pipelined HGETALL, present and equal on both. Bounded by the batch count.
+ */
+export async function ackedSync(a: Redis, b: Redis, ackedIds: Iterable<string>, batch = 1000): Promise<AckedSync> {
+  const ids = [...new Set(ackedIds)];
+  const out: AckedSync = { acked: ids.length, equalOnBoth: 0, onlyA: 0, onlyB: 0, missing: 0, different: 0, ratio: 1 };
+  for (let i = 0; i < ids.length; i += batch) {
+    const keys = ids.slice(i, i + batch).map((id) => REDIS_HASH_PREFIX + id);
+    const read = async (c: Redis) => {
+      const p = c.pipeline();
+      for (const k of keys) p.hgetall(k);
+      const res = await p.exec();
+      if (!res) throw new Error('pipeline discarded');
+      return res.map(([err, v]) => (err ? null : (v as Record<string, string>)));
+    };
+    const [va, vb] = await Promise.all([read(a), read(b)]);
+    keys.forEach((_, j) => {
+      const x = va[j] && Object.keys(va[j]!).length ? va[j] : null;
+      const y = vb[j] && Object.keys(vb[j]!).length ? vb[j] : null;
+      if (x && y) {
+        if (canonicalHash(x) === canonicalHash(y)) out.equalOnBoth++;
+        else out.different++;
+      } else if (x) out.onlyA++;
+      else if (y) out.onlyB++;
+      else out.missing++;
+    });
+  }
+  out.ratio = out.acked ? round(out.equalOnBoth / out.acked, 6) : 1;
+  return out;
+}
+
+function canonicalHash(h: Record<string, string>): string {
+  return Object.keys(h).sort().map((k) => `${k}=${h[k]}`).join('\u0000');
+}
+
+export function toKeyspace(match: string, r: SyncReport): KeyspaceSync {
+  return {
+    match,
+    keysA: r.keysA,
+    keysB: r.keysB,
+    equal: r.equal,
+    onlyA: r.onlyA,
+    onlyB: r.onlyB,
+    different: r.different,
+    syncRatio: round(r.syncRatio, 6),
+    sample: r.sample.map((d) => ({ key: d.key, kind: d.kind })),
+  };
+}
+
+export async function keyspaceSync(a: SyncNode, b: SyncNode, match = '*', timeoutMs = 120_000, sampleSize = 10): Promise<KeyspaceSync> {
+  return toKeyspace(match, await syncCheck(a, b, { match: match === '*' ? undefined : match, sampleSize, timeoutMs }));
+}
+
+/** dept_redis_ha_events{event=...} from dept-api's /metrics (mirrored pair only; {} otherwise). */
+export async function clientEvents(apiUrl: string): Promise<Record<string, number>> {
+  try {
+    const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(3000) });
+    const text = await res.text();
+    const out: Record<string, number> = {};
+    for (const m of text.matchAll(/^dept_redis_ha_events\{event="([^"]+)"\} (\S+)$/gm)) out[m[1]] = Number(m[2]);
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** Keys on a node, HA marker excluded (DBSIZE minus the marker when present). */
+export async function keyCount(c: Redis): Promise<number> {
+  const [size, marker] = await Promise.all([c.dbsize(), c.exists('__redis-ha:ready')]);
+  return size - marker;
+}
+
+export const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+export const pct = (ratio: number) => `${round(ratio * 100, 2)} %`;

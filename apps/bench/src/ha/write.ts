@@ -1,0 +1,114 @@
+// bench ha write: the study's HA table (study.md §4 "HA application test"): write-only TPS,
+// acknowledged writes and sync ratio at the study's vUsers (scaled by profile), for a single Redis,
+// the mirrored pair in async and sync mode, and the Dynomite pair when DYNOMITE_BIN is set.
+import { REDIS_HASH_PREFIX, haDeptNoPrefix, haWrite, runTagFromSeed } from '@app/scenarios';
+import type { Cell, HaTopology, Profile } from '@app/scenarios';
+import { randomInt } from 'node:crypto';
+import { sleep } from '@app/procs';
+import { runCell } from '../load';
+import type { CellResult, HaVariant } from '../report';
+import { log, onAbort } from '../cli-kit';
+import { Stack } from '../stack';
+import { DYNOMITE_MISSING, HaPair, dynomiteBin } from '../stack/ha';
+import { ackedSync, clientEvents, finishRecord, keyspaceSync, pct, startRecord } from './common';
+
+export const WRITE_VARIANTS: readonly HaVariant[] = ['single', 'mirrored-async', 'mirrored-sync', 'dynomite'];
+
+const TOPOLOGY_OF: Record<HaVariant, HaTopology> = {
+  single: 'write-only',
+  'mirrored-async': 'mirrored',
+  'mirrored-sync': 'mirrored',
+  dynomite: 'dynomite',
+};
+
+export interface HaWriteOptions {
+  profile: Profile;
+  /** Only these study vUsers rows (default all: 1000, 2000, 3000). */
+  studyVUsers?: number[];
+  variants?: HaVariant[];
+  /** Overrides the profile's cell length. */
+  durationSec?: number;
+}
+
+/** The cells of one variant: the scenario's ha-write cells, ids made unique per variant. */
+export function writeCells(profile: Profile, variant: HaVariant, studyVUsers?: number[], durationSec?: number): Cell[] {
+  return haWrite
+    .cells(profile)
+    .filter((c) => c.topology === TOPOLOGY_OF[variant] && (!studyVUsers || studyVUsers.includes(c.studyRow.vUsers)))
+    .map((c) => {
+      const cell: Cell = variant === 'mirrored-sync' ? { ...c, id: `${c.id}/sync` } : { ...c };
+      if (durationSec) cell.durationSec = durationSec;
+      if (cell.rampUpSec >= cell.durationSec) cell.rampUpSec = Math.max(0, Math.floor(cell.durationSec / 3));
+      return cell;
+    });
+}
+
+export async function runHaWrite(o: HaWriteOptions): Promise<string> {
+  const stack = new Stack();
+  const pair = new HaPair(stack, log);
+  let variants = o.variants ?? [...WRITE_VARIANTS];
+  const record = startRecord('ha-write', o.profile);
+  if (variants.includes('dynomite') && !dynomiteBin()) {
+    log(`skipping the Dynomite pair: ${DYNOMITE_MISSING}`);
+    record.notes.push(`Dynomite pair not run: ${DYNOMITE_MISSING}`);
+    variants = variants.filter((v) => v !== 'dynomite');
+  }
+  const cancel = onAbort(async () => {
+    await pair.down();
+  });
+  try {
+    // One pair with agents for the whole run; each variant gets an emptied pair and its own dept-api.
+    await pair.up({ kind: 'mirrored', agents: true, api: false });
+    await stack.startMariaDb();
+    for (const variant of variants) {
+      await pair.flushBoth();
+      const kind = variant === 'single' ? 'single' : variant === 'dynomite' ? 'dynomite' : 'mirrored';
+      if (kind === 'dynomite') await pair.startDynomite();
+      const apiUrl = await pair.startApi(kind, { mirrorMode: variant === 'mirrored-sync' ? 'sync' : 'async' });
+      log(`${variant}: dept-api on ${apiUrl}`);
+      for (const cell of writeCells(o.profile, variant, o.studyVUsers, o.durationSec)) {
+        record.cells.push(await runWriteCell(pair, variant, cell, apiUrl));
+      }
+      await pair.stopApi(kind);
+    }
+  } finally {
+    cancel();
+    await pair.down();
+  }
+  return finishRecord(record);
+}
+
+async function runWriteCell(pair: HaPair, variant: HaVariant, cell: Cell, apiUrl: string): Promise<CellResult> {
+  const seed = randomInt(0, 0x7fffffff);
+  const runTag = runTagFromSeed(seed);
+  const acked: string[] = [];
+  log(`${variant} ${cell.id}: ${cell.vUsers} connections, ${cell.durationSec} s (ramp-up ${cell.rampUpSec} s) ...`);
+  const result = await runCell(haWrite, cell, {
+    baseUrls: [apiUrl],
+    seed,
+    onAcked: (id) => acked.push(id),
+    onProgress: (p) => log(`  ${variant} ${p.second + 1}/${p.durationSec} s  tps ${p.tps}  errors ${p.errors}`),
+  });
+  const events = variant.startsWith('mirrored') ? await clientEvents(apiUrl) : undefined;
+  result.ha = { variant, agents: true };
+  if (events) result.ha.clientEvents = events;
+  if (variant !== 'single') {
+    // Async mirrors and Dynomite's cross-DC replication finish after the HTTP answer: give them a moment.
+    await sleep(1000);
+    const [a, b] = await Promise.all([pair.client('a'), pair.client('b')]);
+    try {
+      const s = await ackedSync(a, b, acked);
+      result.ha.ackedSync = s;
+      result.sync = { acked: s.acked, onBoth: s.equalOnBoth, onlyA: s.onlyA, onlyB: s.onlyB, syncRatio: s.ratio };
+      result.ha.keyspace = await keyspaceSync(a, b, `${REDIS_HASH_PREFIX}${haDeptNoPrefix(runTag)}*`);
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  }
+  log(
+    `${variant} ${cell.id}: ${Math.round(result.totals.tps)} TPS, ${result.totals.ok} acknowledged, ${result.totals.errors} errors` +
+      (result.sync ? `, sync ${pct(result.sync.syncRatio)} (${result.sync.onBoth}/${result.sync.acked})` : ''),
+  );
+  return result;
+}

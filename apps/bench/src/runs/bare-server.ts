@@ -1,0 +1,46 @@
+// The least code that serves GET /v1/departments from the cache: Fastify + ioredis, reading the
+// same key dept-api fills and sending the string as is. api-overhead runs it as its own `node`
+// process beside dept-api, so the two differ only by what NestJS and dept-api add.
+// Usage: node bare-server.js <port> <redis-port>; prints "ready" once listening; exits when its
+// stdin closes (the parent bench process went away), so it never outlives a run.
+import Fastify from 'fastify';
+import Redis from 'ioredis';
+// The key only, from the file that has no other import: this process stays bare.
+import { CacheKeys } from '../../../../libs/departments/src/department';
+
+const port = Number(process.argv[2]);
+const redisPort = Number(process.argv[3]);
+if (!Number.isInteger(port) || !Number.isInteger(redisPort)) {
+  console.error('usage: node bare-server.js <port> <redis-port>');
+  process.exit(2);
+}
+
+// The options dept-api uses for its single Redis: RESP2, no offline queue, a command timeout.
+const redis = new Redis({ host: '127.0.0.1', port: redisPort, enableReadyCheck: false, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000 });
+redis.on('error', () => undefined);
+
+const app = Fastify({ logger: false });
+app.get('/v1/departments', async (_request, reply) => {
+  const body = await redis.get(CacheKeys.findAll);
+  if (body === null) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'cache empty: warm it through dept-api first' });
+  return reply.header('content-type', 'application/json; charset=utf-8').send(body);
+});
+
+const stop = () => {
+  void app.close().finally(() => {
+    redis.disconnect();
+    process.exit(0);
+  });
+};
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);
+
+app.listen({ port, host: '127.0.0.1' }).then(
+  () => process.stdout.write('ready\n'),
+  (err: Error) => {
+    console.error(`bare-server: ${err.message}`);
+    process.exit(1);
+  },
+);
