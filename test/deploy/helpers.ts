@@ -1,7 +1,7 @@
 // Shared helpers for the offline deployment checks: the pinned kustomize, YAML loading, and
 // Kubernetes schema validation with kubernetes-models (generated from Kubernetes 1.27.1).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import * as models from 'kubernetes-models';
@@ -31,16 +31,26 @@ export function kustomizeBin(): string {
 }
 
 /**
- * kustomize build with LoadRestrictionsNone: the configMapGenerators read deploy/ and k6/ directly
- * (one copy of every file, shared with docker-compose.yml), which the default restrictor forbids.
+ * Plain `kustomize build <dir>`, with the default load restrictor, as `kubectl apply -k` runs it.
+ * The configMapGenerators read copies inside each kustomization folder (`files/`, written by
+ * `npm run k8s:sync` from deploy/, k6/ and libs/scenarios/src/); k8s-files.spec.ts checks them.
  */
+export function kustomizeBuild(dir: string): string {
+  try {
+    return execFileSync(kustomizeBin(), ['build', dir], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    // Surface kustomize's own message (e.g. a load-restrictor refusal) rather than "Command failed".
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`kustomize build ${relative(ROOT, dir)} failed${stderr ? `:\n${stderr}` : ''}`);
+  }
+}
+
 export function build(dir: string): Obj[] {
-  const out = execFileSync(kustomizeBin(), ['build', '--load-restrictor', 'LoadRestrictionsNone', dir], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return parseYamlDocs(out, dir);
+  return parseYamlDocs(kustomizeBuild(dir), dir);
 }
 
 export function parseYamlDocs(text: string, where: string): Obj[] {
@@ -54,6 +64,28 @@ export function parseYamlDocs(text: string, where: string): Obj[] {
 
 export function readYaml(path: string): Obj[] {
   return parseYamlDocs(readFileSync(path, 'utf8'), relative(ROOT, path));
+}
+
+export type Generator = { name: string; files?: string[]; envs?: string[]; env?: string };
+export type Kustomization = {
+  resources?: string[];
+  components?: string[];
+  patches?: Array<{ path?: string }>;
+  configMapGenerator?: Generator[];
+  secretGenerator?: Generator[];
+};
+
+/** Every kustomization.yaml under k8s/ (base, components, overlays), parsed. */
+export function kustomizations(): Array<{ path: string; doc: Kustomization }> {
+  const out: Array<{ path: string; doc: Kustomization }> = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name === 'kustomization.yaml') out.push({ path: join(dir, e.name), doc: readYaml(join(dir, e.name))[0] as unknown as Kustomization });
+    }
+  };
+  walk(K8S);
+  return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** A throwaway kustomization (under .run/, git-ignored) stacking components on the base. */

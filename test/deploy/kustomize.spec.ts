@@ -1,10 +1,10 @@
-// Builds every overlay, the base, and each component on the base with the pinned kustomize, and
-// checks every object against the Kubernetes 1.27 schemas (kubernetes-models) or, for the CRDs,
+// Builds every overlay, the base, and each component on the base with the pinned kustomize (plain
+// `kustomize build`, the default load restrictor, as `kubectl apply -k` runs it), and checks every object against the Kubernetes 1.27 schemas (kubernetes-models) or, for the CRDs,
 // structurally; then checks the lab's own rules (secrets, probes, non-root, policies, pairs).
 import Ajv from 'ajv';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { CRD_SCHEMAS, K8S, ROOT, Obj, build, modelFor, podLabels, podSpec, readYaml, stackDir, Container } from './helpers';
+import { dirname, join, relative, resolve } from 'node:path';
+import { CRD_SCHEMAS, K8S, ROOT, Obj, build, kustomizeBuild, kustomizations, modelFor, parseYamlDocs, podLabels, podSpec, readYaml, stackDir, Container } from './helpers';
 
 const NAMESPACE = 'session-dev';
 const SECRET = 'dept-lab-secrets';
@@ -184,6 +184,40 @@ const k6Sources = (): Record<string, string> => {
   add('libs/scenarios/src', 'k6-scenarios', /\.(d|spec|test)\.ts$/);
   return out;
 };
+
+describe('plain kubectl apply -k (default load restrictor)', () => {
+  it('every overlay folder is one this spec builds', () => {
+    const dirs = readdirSync(join(K8S, 'overlays'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(dirs.sort()).toEqual(Object.keys(OVERLAYS).sort());
+  });
+
+  // `kubectl apply -k` has no --load-restrictor flag: each overlay must build without it.
+  it.each(Object.keys(OVERLAYS))('kustomize build k8s/overlays/%s, no flags', (overlay) => {
+    const objs = parseYamlDocs(kustomizeBuild(join(K8S, 'overlays', overlay)), overlay);
+    expect(objs.length).toBeGreaterThan(0);
+  });
+
+  it('no kustomization loads a file from outside its own folder', () => {
+    const errors: string[] = [];
+    for (const { path, doc } of kustomizations()) {
+      const dir = dirname(path);
+      const where = relative(ROOT, path);
+      const files: string[] = [];
+      for (const g of [...(doc.configMapGenerator ?? []), ...(doc.secretGenerator ?? [])]) {
+        for (const f of g.files ?? []) files.push(f.includes('=') ? f.slice(f.indexOf('=') + 1) : f);
+        files.push(...(g.envs ?? []), ...(g.env ? [g.env] : []));
+      }
+      for (const p of doc.patches ?? []) if (p.path) files.push(p.path);
+      // resources/components may name other kustomization folders (../../base); a plain file must be local.
+      for (const r of [...(doc.resources ?? []), ...(doc.components ?? [])]) if (!existsSync(join(dir, r, 'kustomization.yaml'))) files.push(r);
+      for (const f of files) {
+        const rel = relative(dir, resolve(dir, f));
+        if (rel.startsWith('..')) errors.push(`${where}: ${f} is outside ${relative(ROOT, dir)} (copy it in with npm run k8s:sync)`);
+      }
+    }
+    expectClean(errors);
+  });
+});
 
 describe('kustomize base and components', () => {
   it('base alone', () => {
