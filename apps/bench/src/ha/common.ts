@@ -123,7 +123,8 @@ export async function clientEvents(apiUrl: string): Promise<Record<string, numbe
     const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(3000) });
     const text = await res.text();
     const out: Record<string, number> = {};
-    for (const m of text.matchAll(/^dept_redis_ha_events\{event="([^"]+)"\} (\S+)$/gm)) out[m[1]] = Number(m[2]);
+    // Other labels (the registry's default app label) may come before or after `event`.
+    for (const m of text.matchAll(/^dept_redis_ha_events\{[^}]*\bevent="([^"]+)"[^}]*\} (\S+)$/gm)) out[m[1]] = Number(m[2]);
     return out;
   } catch {
     return {};

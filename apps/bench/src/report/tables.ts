@@ -445,5 +445,7 @@ export function apiOverheadTable(results: RunResults): Table {
 export function allTables(results: RunResults): Table[] {
   const tables = [redisBenchmarkTable(results), getTable(results), postTable(results), killTable(results), stressTable(results), haTable(results)];
   if (results.apiOverhead) tables.push(apiOverheadTable(results));
+  // The HA run tables only when the run made them, so the study's reports keep their shape.
+  for (const t of [haKillTable(results), haBootstrapTable(results), haCommandsTable(results), haSyncCheckTable(results)]) if (t.rows.length) tables.push(t);
   return [...tables, cellListTable(results)];
 }
