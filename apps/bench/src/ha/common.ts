@@ -17,9 +17,8 @@ export const RESULTS_ROOT = process.env.BENCH_RESULTS_DIR ?? join(REPO_ROOT, 're
 export function newRunDir(kind: string, profile: Profile): { runId: string; dir: string } {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const runId = `${kind}-${profile}-${stamp}`;
-  const dir = join(RESULTS_ROOT, runId);
-  mkdirSync(dir, { recursive: true });
-  return { runId, dir };
+  // The folder is made only when the run finishes, so a failed or interrupted run leaves nothing behind.
+  return { runId, dir: join(RESULTS_ROOT, runId) };
 }
 
 /** The command line as typed (without node and the script path), for the report header. */
@@ -57,6 +56,7 @@ export async function finishRecord(r: RunRecord): Promise<string> {
     notes: r.notes,
   };
   if (Object.keys(r.ha).length) results.ha = r.ha;
+  mkdirSync(r.dir, { recursive: true });
   writeResults(r.dir, results);
   const written = await writeReport(r.dir);
   log(`results: ${join(r.dir, 'results.json')}; report: ${written.markdown}`);

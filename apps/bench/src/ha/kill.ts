@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { PROFILES, kill as killScenario } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
-import { sleep } from '@app/procs';
+import { sleep, waitFor } from '@app/procs';
 import { setDepartmentRows } from '@app/mariadb';
 import { runCell } from '../load';
 import type { BootstrapPoint, CellResult, HaKillFigures, HaVariant } from '../report';
@@ -113,6 +113,7 @@ async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boo
   const acked: string[] = [];
   // Set from timers and the watcher; an object so the compiler does not narrow them to null.
   const at: { restart: number | null; inSync: number | null } = { restart: null, inSync: null };
+  let killed = false;
   let t0 = 0;
   const timers: NodeJS.Timeout[] = [];
   const progress = (part: string) => (p: { second: number; durationSec: number; tps: number; errors: number }) => {
@@ -126,6 +127,7 @@ async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boo
         pair
           .killNode(node)
           .then(() => {
+            killed = true;
             timers.push(
               setTimeout(() => {
                 log(`  restarting ${node} empty`);
@@ -139,14 +141,19 @@ async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boo
       }, killAtSec * 1000),
     );
   });
-  // The agent's view is polled from the restart on, through the end of the load and after it.
+  // The agent's view is polled from the kill on: "in sync" counts only once the agent has been seen
+  // not ready (it noticed the kill) and then ready again after the restart.
   const watchAgent = async (deadline: number) => {
-    await restartPromise;
     if (!agents) return;
+    let seenNotReady = false;
     while (Date.now() < deadline) {
-      if ((await agentView(pair.agentPort(node))).ready) {
-        at.inSync = (Date.now() - t0) / 1000;
-        return;
+      if (killed) {
+        const ready = (await agentView(pair.agentPort(node))).ready;
+        if (!ready) seenNotReady = true;
+        else if (seenNotReady && at.restart !== null) {
+          at.inSync = (Date.now() - t0) / 1000;
+          return;
+        }
       }
       await sleep(200);
     }
@@ -228,6 +235,8 @@ export async function bootstrapBySize(pair: HaPair, sizes: number[]): Promise<Bo
       log(`bootstrap ${size.toLocaleString('en-US')} keys: filled b in ${fillMs} ms (${fill}); SIGKILL a, restart empty ...`);
       a.disconnect();
       await pair.killNode('a');
+      // Restart only once the agent has noticed the kill, so "ready" below is the bootstrap's, not a stale view.
+      await waitFor('ha-agent-a to notice the kill', async () => !(await agentView(pair.agentPort('a'))).ready, 10_000, 100);
       await pair.startNode('a', true);
       const restarted = Date.now();
       let readyMs: number | null = null;

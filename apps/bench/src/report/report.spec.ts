@@ -152,7 +152,8 @@ describe('writeReport', () => {
     expect(md).toContain('not applied: test run: no cgroup limit');
     expect(md).toContain('40,000 (0.5 ms) / 27,933 (0.78 ms)');
     // No HA cell ran: the HA table still shows the study's figures beside empty cells.
-    expect(md).toContain('| 1000 | – | – vs 1063 / 115,000 / n/a | – vs – | – vs 1038 / 114,000 / 100 % |');
+    // Columns: write-only, mirrored async, mirrored sync (ours only), Dynomite, Envoy.
+    expect(md).toContain('| 1000 | – | – vs 1063 / 115,000 / n/a | – vs – | – vs – | – vs 1038 / 114,000 / 100 % |');
   });
 
   it('renders SVG charts and inlines them in report.html', () => {
