@@ -46,6 +46,7 @@ export function registerRuns(program: Command): void {
     .action(async (opts: { profile: Profile; cells?: string; restartDelay?: number }) => {
       const cells = killCells(opts.profile, opts.cells, opts.restartDelay);
       await standaloneRun('kill', opts.profile, async (lab, rec) => {
+        lab.requireUp([...new Set(cells.map((c) => c.backend))], 1);
         log(`instance-kill test, profile ${opts.profile}: ${cells.length} cells`);
         await runKill(lab, cells, (r) => rec.cells.push(r));
       });
@@ -60,6 +61,7 @@ export function registerRuns(program: Command): void {
   ).action(async (opts: { profile: Profile; cells?: string }) => {
     const cells = stressCells(opts.profile, opts.cells);
     await standaloneRun('stress', opts.profile, async (lab, rec) => {
+      lab.requireUp([...new Set(cells.map((c) => c.backend))], 1);
       log(`AOF stress test, profile ${opts.profile}: ${cells.length} cells`);
       await runStress(lab, cells, (r) => rec.cells.push(r));
     });

@@ -25,9 +25,12 @@ export function stopperFor(stack: Stack, log: (l: string) => void): () => Promis
       .services()
       .filter((s) => !before.has(s.name))
       .sort((a, b) => STOP_ORDER.indexOf(a.kind) - STOP_ORDER.indexOf(b.kind));
-    for (const s of started) {
-      log(`stopping ${s.name}`);
-      await stack.stopService(s.name);
+    // One kind at a time (apps before the stores they use), the processes of a kind together:
+    // each dept-api drains for a moment on SIGTERM, and eight of them in a row add up.
+    for (const kind of STOP_ORDER) {
+      const batch = started.filter((s) => s.kind === kind);
+      if (batch.length) log(`stopping ${batch.map((s) => s.name).join(', ')}`);
+      await Promise.all(batch.map((s) => stack.stopService(s.name)));
     }
     return started.length;
   };
