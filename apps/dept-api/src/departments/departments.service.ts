@@ -13,10 +13,10 @@ export class DepartmentsService {
 
   constructor(private readonly db: DepartmentsRepository, private readonly cache: DepartmentCache) {}
 
-  /** GET /v1/departments: the serialised list, from Redis when cached. */
-  async findAllCached(): Promise<string> {
-    const cached = await this.cache.get(CacheKeys.findAll);
-    if (cached) return cached;
+  /** GET /v1/departments: the serialised list, from Redis when cached (as the bytes Redis holds). */
+  async findAllCached(): Promise<string | Buffer> {
+    const cached = await this.cache.getBytes(CacheKeys.findAll);
+    if (cached && cached.length > 0) return cached;
     return this.loadOnce(CacheKeys.findAll, async () => JSON.stringify(await this.db.findAll()), cached === null);
   }
 
