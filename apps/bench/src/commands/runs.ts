@@ -87,14 +87,14 @@ export function registerRuns(program: Command): void {
       .command('api-overhead')
       .description(
         `issue 2: the same autocannon load against a bare Fastify + ioredis handler and dept-api GET /v1/departments, 10 and 1000 rows ` +
-          `(${Object.entries(OVERHEAD_SIZES).map(([p, s]) => `${p}: ${s.connections} connections x ${s.durationSec} s`).join(', ')})`,
+          `(${Object.entries(OVERHEAD_SIZES).map(([p, s]) => `${p}: ${s.connections} connections x ${s.durationSec} s x ${s.rounds} round(s)`).join(', ')}; ratios of the medians)`,
       ),
   ).action(async (opts: { profile: Profile }) => {
     const rec = await standaloneRun('api-overhead', opts.profile, async (lab, r) => {
       r.apiOverhead = await runApiOverhead(lab, opts.profile);
     });
     const o = rec.apiOverhead!;
-    for (const m of o.measurements) console.log(`  ${m.target.padEnd(8)} ${String(m.rows).padStart(4)} rows: ${Math.round(m.tps)} TPS, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, server CPU ${m.meanMillicores}m`);
+    for (const m of o.measurements) console.log(`  ${m.target.padEnd(8)} ${String(m.rows).padStart(4)} rows, round ${m.round}: ${Math.round(m.tps)} TPS, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, server CPU ${m.meanMillicores}m`);
     console.log(`  dept-api / bare at 10 rows: ${o.ratios.deptVsBare10 ?? 'n/a'} (target >= ${o.targets.deptVsBare10}: ${o.met.deptVsBare10 ? 'met' : 'missed'})`);
     console.log(`  dept-api / bare at 1000 rows: ${o.ratios.deptVsBare1000 ?? 'n/a'}`);
     console.log(`  dept-api 1000 rows / 10 rows: ${o.ratios.rows1000Vs10 ?? 'n/a'} (target >= ${o.targets.rows1000Vs10}: ${o.met.rows1000Vs10 ? 'met' : 'missed'})`);

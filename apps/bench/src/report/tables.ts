@@ -415,6 +415,7 @@ export function apiOverheadTable(results: RunResults): Table {
   const rows = (o?.measurements ?? []).map((m) => [
     m.target === 'bare' ? 'bare Fastify + ioredis' : 'dept-api GET /v1/departments',
     `${m.rows}`,
+    `${m.round}`,
     `${Math.round(m.tps)}`,
     `${m.p50Ms} / ${m.p99Ms}`,
     `${m.meanMillicores}m (peak ${m.peakMillicores}m)`,
@@ -434,9 +435,9 @@ export function apiOverheadTable(results: RunResults): Table {
     id: 'api-overhead',
     title: 'API overhead: dept-api against a bare handler (same Redis key, same load)',
     intro: o
-      ? `${o.connections} connections, ${o.durationSec} s each, one process each, both serving the string cached under ${o.redisKey}.`
+      ? `${o.connections} connections, ${o.durationSec} s each, ${o.rounds} round(s) alternating bare and dept-api, one process each, both serving the bytes cached under ${o.redisKey}. Ratios use the median TPS over the rounds.`
       : 'Not measured in this run.',
-    header: ['server', 'rows', 'TPS', 'p50 / p99 ms', 'server CPU (mean)', 'Redis CPU', 'LG CPU', 'errors / requests'],
+    header: ['server', 'rows', 'round', 'TPS', 'p50 / p99 ms', 'server CPU (mean)', 'Redis CPU', 'LG CPU', 'errors / requests'],
     rows,
     notes,
   };

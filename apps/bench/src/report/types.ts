@@ -280,6 +280,8 @@ export interface RedisBenchmarkResult {
 export interface ApiOverheadMeasurement {
   target: 'bare' | 'dept-api';
   rows: number;
+  /** 1-based; bare and dept-api alternate within a round. */
+  round: number;
   url: string;
   durationSec: number;
   requests: number;
@@ -303,9 +305,10 @@ export interface ApiOverheadMeasurement {
 export interface ApiOverhead {
   connections: number;
   durationSec: number;
+  rounds: number;
   redisKey: string;
   measurements: ApiOverheadMeasurement[];
-  /** dept-api TPS / bare TPS at 10 and 1000 rows; dept-api 1000-row TPS / its 10-row TPS. */
+  /** Of the median TPS over the rounds: dept-api TPS / bare TPS at 10 and 1000 rows; dept-api 1000-row TPS / its 10-row TPS. */
   ratios: { deptVsBare10: number | null; deptVsBare1000: number | null; rows1000Vs10: number | null };
   /** Reported, not asserted: dept-api >= 0.7x bare at 10 rows; 1000 rows >= 0.25x of 10 rows. */
   targets: { deptVsBare10: number; rows1000Vs10: number };

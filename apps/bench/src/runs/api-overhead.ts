@@ -14,10 +14,14 @@ import { StackError } from '../stack';
 import { onAbort } from '../cli-kit';
 import { Lab } from './lab';
 
-export const OVERHEAD_SIZES: Record<Profile, { connections: number; durationSec: number }> = {
-  smoke: { connections: 8, durationSec: 2 },
-  local: { connections: 50, durationSec: 10 },
-  study: { connections: 1000, durationSec: 60 },
+/**
+ * Rounds alternate bare and dept-api so drift on a shared host (other processes, CPU frequency)
+ * hits both alike; the ratios use each side's median over the rounds.
+ */
+export const OVERHEAD_SIZES: Record<Profile, { connections: number; durationSec: number; rounds: number }> = {
+  smoke: { connections: 8, durationSec: 2, rounds: 1 },
+  local: { connections: 50, durationSec: 6, rounds: 3 },
+  study: { connections: 1000, durationSec: 60, rounds: 3 },
 };
 export const OVERHEAD_TARGETS = { deptVsBare10: 0.7, rows1000Vs10: 0.25 };
 
@@ -58,6 +62,14 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The middle value (the mean of the two middle ones for an even count); undefined when empty. */
+export function median(values: number[]): number | undefined {
+  if (!values.length) return undefined;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? Math.round((a / b) * 1000) / 1000 : null);
 
 export async function runApiOverhead(lab: Lab, profile: Profile): Promise<ApiOverhead> {
@@ -79,11 +91,12 @@ export async function runApiOverhead(lab: Lab, profile: Profile): Promise<ApiOve
       // Both must send the very same bytes, or the comparison means nothing.
       const [a, b] = await Promise.all([bareUrl, deptUrl].map((u) => fetch(`${u}/v1/departments`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
       if (a !== b) throw new Error(`bare-server and dept-api answer differently at ${rows} rows (${a.length} vs ${b.length} bytes)`);
-      for (const [target, url] of [['bare', bareUrl], ['dept-api', deptUrl]] as const) {
+      const plan = Array.from({ length: size.rounds }, (_, i) => [[i + 1, 'bare', bareUrl], [i + 1, 'dept-api', deptUrl]] as const).flat();
+      for (const [round, target, url] of plan) {
         const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }]);
         let r: CellResult;
         try {
-          r = await lab.run(cell, ++index, 4, sampler, {}, [url]);
+          r = await lab.run({ ...cell, id: `${cell.id}/${target}/round${round}` }, ++index, 4 * size.rounds, sampler, {}, [url]);
         } finally {
           await sampler.stop();
         }
@@ -92,6 +105,7 @@ export async function runApiOverhead(lab: Lab, profile: Profile): Promise<ApiOve
         measurements.push({
           target,
           rows,
+          round,
           url,
           durationSec: r.durationSec,
           requests: r.totals.requests,
@@ -112,7 +126,7 @@ export async function runApiOverhead(lab: Lab, profile: Profile): Promise<ApiOve
     await stopChild(bare);
     release();
   }
-  const tps = (target: string, rows: number) => measurements.find((m) => m.target === target && m.rows === rows)?.tps;
+  const tps = (target: string, rows: number) => median(measurements.filter((m) => m.target === target && m.rows === rows).map((m) => m.tps));
   const ratios = {
     deptVsBare10: ratio(tps('dept-api', 10), tps('bare', 10)),
     deptVsBare1000: ratio(tps('dept-api', 1000), tps('bare', 1000)),
@@ -121,6 +135,7 @@ export async function runApiOverhead(lab: Lab, profile: Profile): Promise<ApiOve
   return {
     connections: size.connections,
     durationSec: size.durationSec,
+    rounds: size.rounds,
     redisKey: CacheKeys.findAll,
     measurements,
     ratios,

@@ -333,7 +333,7 @@ describe('each run on its own, on a stack that is up', () => {
     }
     const r = bench(e, ['api-overhead', '--profile', 'smoke']);
     const o = resultsOf(e, r).apiOverhead!;
-    expect(o.measurements.map((m) => `${m.target}/${m.rows}`)).toEqual(['bare/10', 'dept-api/10', 'bare/1000', 'dept-api/1000']);
+    expect(o.measurements.map((m) => `${m.target}/${m.rows}/${m.round}`)).toEqual(['bare/10/1', 'dept-api/10/1', 'bare/1000/1', 'dept-api/1000/1']);
     for (const m of o.measurements) {
       expect(m.errors).toBe(0);
       expect(m.ok).toBe(m.requests);
