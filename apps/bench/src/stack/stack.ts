@@ -108,6 +108,11 @@ export class Stack {
 
   async startMariaDb(): Promise<void> {
     const db = this.mariadb();
+    const recorded = this.services().find((x) => x.name === 'mariadb');
+    if (db.running() && recorded && recorded.port !== db.port) {
+      // Same data folder, another port (BENCH_PORT_BASE changed): restart it where it is expected.
+      await db.stop();
+    }
     if (!db.running()) {
       await db.start();
       const { dbPassword } = this.secrets();
