@@ -4,6 +4,7 @@
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { setDepartmentRows } from '@app/mariadb';
+import { sleep } from '@app/procs';
 import { checkDepartmentList, scenarioFor } from '@app/scenarios';
 import type { Backend, Cell } from '@app/scenarios';
 import { LoadTargetError, Sampler, runCell } from '../load';
@@ -76,8 +77,21 @@ export class Lab {
     return v ? this.stack.ports.redis[v] : null;
   }
 
+  /**
+   * Sets the table to `rows` and checks it stays there: requests the previous cell sent just
+   * before it stopped are still being written by dept-mariadb for a moment (its pool queues them),
+   * and a late INSERT would land after the reset. Bounded: five tries, half a second apart.
+   */
   async setRows(rows: number): Promise<void> {
-    await setDepartmentRows(await this.db(), rows);
+    const ds = await this.db();
+    let count = -1;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await setDepartmentRows(ds, rows);
+      await sleep(attempt === 0 ? 200 : 500);
+      count = Number((await ds.query('SELECT COUNT(*) AS n FROM departments'))[0].n);
+      if (count === rows) return;
+    }
+    throw new Error(`the departments table would not stay at ${rows} rows (has ${count}): is something else writing to the stack's MariaDB (another run on ${this.stack.dir})?`);
   }
 
   async flush(backend: Backend): Promise<void> {
