@@ -4,11 +4,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { MariaDbServer, freePort } from '../libs/procs/src';
+import { readdirSync, rmSync } from 'node:fs';
+import { MariaDbServer, freePort, isAlive, stopLedger } from '../libs/procs/src';
+
+/** A run killed before its teardown (Ctrl-C, a crash) leaves servers; the next run stops them. */
+async function cleanUpDeadRuns(runs: string): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(runs).filter((e) => /^test-\d+$/.test(e));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (isAlive(Number(e.slice(5)))) continue;
+    await stopLedger(join(runs, e, 'pids'));
+    rmSync(join(runs, e), { recursive: true, force: true });
+  }
+}
 
 export default async function globalSetup(): Promise<void> {
-  const root = join(__dirname, '..', '.run', `test-${process.pid}`);
+  const runs = join(__dirname, '..', '.run');
+  await cleanUpDeadRuns(runs);
+  const root = join(runs, `test-${process.pid}`);
   mkdirSync(root, { recursive: true });
+  process.env.PROCS_PID_LEDGER = join(root, 'pids');
   const template = join(__dirname, '..', '.run', 'mariadb-template');
   const seed = new MariaDbServer({ port: 0, dir: join(__dirname, '..', '.run', 'mariadb-template-build') });
   // One initialised data folder is kept and copied: mariadb-install-db takes seconds each time.

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sleep } from './net';
 
@@ -25,7 +25,23 @@ export function spawnDaemon(bin: string, args: string[], opts: { logFile: string
   child.unref();
   if (!child.pid) throw new Error(`could not start ${bin}`);
   writeFileSync(opts.pidFile, String(child.pid));
+  // A test run names a ledger of every server it started, so its teardown can stop the ones a
+  // failed or interrupted test left behind.
+  if (process.env.PROCS_PID_LEDGER) appendFileSync(process.env.PROCS_PID_LEDGER, `${child.pid}\n`);
   return child.pid;
+}
+
+/** Stops every process listed in a ledger that is still alive (SIGKILL: they are leftovers). */
+export async function stopLedger(ledger: string): Promise<number> {
+  let pids: number[] = [];
+  try {
+    pids = readFileSync(ledger, 'utf8').split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  } catch {
+    return 0;
+  }
+  const alive = pids.filter(isAlive);
+  await Promise.all(alive.map((pid) => stopPid(pid, 'SIGKILL')));
+  return alive.length;
 }
 
 export function readPid(pidFile: string): number | undefined {

@@ -7,7 +7,7 @@ import { RedisServer, freePort, isPortFree, PortInUseError } from '.';
 describe('RedisServer', () => {
   it('starts, keeps AOF data across SIGKILL with appendfsync always, and loses it when started empty', async () => {
     const port = await freePort();
-    const server = new RedisServer({ name: 'aof', port, dir: mkdtempSync(join(tmpdir(), 'procs-')), persistence: 'always' });
+    const server = new RedisServer({ name: 'aof', port, dir: mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'procs-')), persistence: 'always' });
     await server.start();
     const client = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0 });
     client.on('error', () => undefined);
@@ -29,9 +29,9 @@ describe('RedisServer', () => {
 
   it('refuses a port in use with a message that says so', async () => {
     const port = await freePort();
-    const a = new RedisServer({ name: 'a', port, dir: mkdtempSync(join(tmpdir(), 'procs-')) });
+    const a = new RedisServer({ name: 'a', port, dir: mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'procs-')) });
     await a.start();
-    const b = new RedisServer({ name: 'b', port, dir: mkdtempSync(join(tmpdir(), 'procs-')) });
+    const b = new RedisServer({ name: 'b', port, dir: mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'procs-')) });
     await expect(b.start()).rejects.toBeInstanceOf(PortInUseError);
     await a.stop();
   });
