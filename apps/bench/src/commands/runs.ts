@@ -103,7 +103,7 @@ export function registerRuns(program: Command): void {
   profileOption(
     program
       .command('study')
-      .description('the main job: stack up (2 replicas), GET and POST matrices, kill, stress, redis-benchmark, report, stack down; prints where the report is'),
+      .description('the main job: stack up (2 replicas), GET and POST matrices, kill, stress, HA write (single, mirrored pair, Dynomite), redis-benchmark, report, stack down; prints where the report is'),
   )
     .option('--restart-delay <s>', 'kill test: seconds until the killed Redis is started again (default: the profile\'s)', intOption('--restart-delay', 0, 120))
     .action(async (opts: { profile: Profile; restartDelay?: number }) => {

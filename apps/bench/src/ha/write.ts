@@ -44,13 +44,22 @@ export function writeCells(profile: Profile, variant: HaVariant, studyVUsers?: n
 }
 
 export async function runHaWrite(o: HaWriteOptions): Promise<string> {
+  const record = startRecord('ha-write', o.profile);
+  await runHaWriteCells(o, (cell) => record.cells.push(cell), (note) => record.notes.push(note));
+  return finishRecord(record);
+}
+
+/**
+ * The HA write cells on their own pair (ports of `ports().ha`, beside the study's stack), handed
+ * to `onCell` one by one: `ha write` writes them as a run, `study` adds them to its report.
+ */
+export async function runHaWriteCells(o: HaWriteOptions, onCell: (cell: CellResult) => void, onNote: (note: string) => void): Promise<void> {
   const stack = new Stack();
   const pair = new HaPair(stack, log);
   let variants = o.variants ?? [...WRITE_VARIANTS];
-  const record = startRecord('ha-write', o.profile);
   if (variants.includes('dynomite') && !dynomiteBin()) {
     log(`skipping the Dynomite pair: ${DYNOMITE_MISSING}`);
-    record.notes.push(`Dynomite pair not run: ${DYNOMITE_MISSING}`);
+    onNote(`Dynomite pair not run: ${DYNOMITE_MISSING}`);
     variants = variants.filter((v) => v !== 'dynomite');
   }
   const cancel = onAbort(async () => {
@@ -67,7 +76,7 @@ export async function runHaWrite(o: HaWriteOptions): Promise<string> {
       const apiUrl = await pair.startApi(kind, { mirrorMode: variant === 'mirrored-sync' ? 'sync' : 'async' });
       log(`${variant}: dept-api on ${apiUrl}`);
       for (const cell of writeCells(o.profile, variant, o.studyVUsers, o.durationSec)) {
-        record.cells.push(await runWriteCell(pair, variant, cell, apiUrl));
+        onCell(await runWriteCell(pair, variant, cell, apiUrl));
       }
       await pair.stopApi(kind);
     }
@@ -75,7 +84,6 @@ export async function runHaWrite(o: HaWriteOptions): Promise<string> {
     cancel();
     await pair.down();
   }
-  return finishRecord(record);
 }
 
 async function runWriteCell(pair: HaPair, variant: HaVariant, cell: Cell, apiUrl: string): Promise<CellResult> {

@@ -245,16 +245,22 @@ describe('study --profile smoke, and Ctrl-C', () => {
 
   it('runs everything, writes a report that holds its own counters, and stops its stack', async () => {
     const e = newEnv('study', await freeBase());
-    const r = bench(e, ['study', '--profile', 'smoke'], existsSync(DYNOMITE) ? { DYNOMITE_BIN: DYNOMITE } : {}, 280_000);
+    const r = bench(e, ['study', '--profile', 'smoke'], existsSync(DYNOMITE) ? { DYNOMITE_BIN: DYNOMITE } : {}, 400_000);
     const results = resultsOf(e, r);
     expect(r.stderr).toMatch(/cell 1\/\d+ get\//);
     expect(results.profile).toBe('smoke');
     const tables = new Set(results.cells.map((c) => c.cell.table));
-    expect([...tables].sort()).toEqual(['get', 'kill', 'post', 'stress']);
+    expect([...tables].sort()).toEqual(['get', 'ha', 'kill', 'post', 'stress']);
+    // The HA write table: every acknowledged write of the mirrored pair is on both nodes.
+    const ha = results.cells.filter((c) => c.cell.table === 'ha');
+    expect(ha.map((c) => c.ha?.variant)).toEqual(expect.arrayContaining(['single', 'mirrored-async', 'mirrored-sync']));
+    for (const c of ha.filter((x) => x.ha?.variant === 'mirrored-sync')) expect(c.sync?.syncRatio).toBe(1);
+    for (const c of ha.filter((x) => x.ha?.variant === 'mirrored-async')) expect(c.sync?.syncRatio).toBeGreaterThan(0.99);
     // The whole GET matrix: 5 study rows x 4 backends, mariadb on the no-cache route.
     expect(results.cells.filter((c) => c.cell.table === 'get')).toHaveLength(20);
     expect(results.cells.filter((c) => c.cell.table === 'post')).toHaveLength(16);
-    for (const c of results.cells) expectConsistent(c);
+    // HA cells carry sync counts instead of per-process samples (the study's HA table has no CPU column).
+    for (const c of results.cells.filter((x) => x.cell.table !== 'ha')) expectConsistent(c);
     for (const c of results.cells.filter((x) => x.cell.table === 'kill')) expectKill(c);
     for (const c of results.cells.filter((x) => x.cell.table === 'stress')) {
       expect(c.limits).toBeDefined();
@@ -273,7 +279,7 @@ describe('study --profile smoke, and Ctrl-C', () => {
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toContain('get/redis/vu1000/rows10/rep1');
     expect(cmp.stdout).not.toMatch(/[+-]\d+(\.\d+)? %/);
-  }, 300_000);
+  }, 420_000);
 });
 
 describe('each run on its own, on a stack that is up', () => {

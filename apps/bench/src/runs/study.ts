@@ -1,5 +1,5 @@
 // `bench study`: the whole study on this machine in one run and one report: stack up (2 replicas),
-// the GET and POST matrices, the kill test, the stress test, redis-benchmark, the report, and the
+// the GET and POST matrices, the kill test, the stress test, the HA write test, redis-benchmark, the report, and the
 // stack down again. Only what this run started is stopped, at the end or on Ctrl-C, so a stack a
 // user had up stays up.
 import type { Profile } from '@app/scenarios';
@@ -14,6 +14,10 @@ import { stressCells, runStress } from './stress';
 import { dynomiteSetup, redisBenchmarkBin, runRedisBenchmarks } from './redis-benchmark';
 import { RunRecorder, commandLine } from './results-dir';
 import type { WrittenReport } from '../report';
+import { runHaWriteCells } from '../ha/write';
+
+/** The HA cells are shorter in the local study than in `ha write` so the whole job fits ~20 minutes. */
+const HA_LOCAL_CELL_SEC = 10;
 
 const STOP_ORDER: ServiceKind[] = ['api', 'agent', 'dynomite', 'redis', 'mariadb'];
 
@@ -77,6 +81,13 @@ export async function runStudy(profile: Profile, log: (l: string) => void, opts:
     done += kill.length;
     log(`AOF stress test: ${stress.length} cells`);
     await runStress(lab, stress, add, done, total);
+    // The study's HA application test (write-only TPS, count, sync), on its own pair of Redis.
+    log('HA write test: single Redis, mirrored pair (async, sync), Dynomite pair when DYNOMITE_BIN is set');
+    await runHaWriteCells(
+      { profile, durationSec: profile === 'local' ? HA_LOCAL_CELL_SEC : undefined },
+      add,
+      (note) => recorder.notes.push(note),
+    );
     log('redis-benchmark');
     recorder.redisBenchmark.push(...(await runRedisBenchmarks(lab, profile, benchmarkBin, dynomite)));
     await lab.close();
