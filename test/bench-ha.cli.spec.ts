@@ -35,7 +35,7 @@ function bench(args: string[], timeoutMs: number): Promise<{ code: number; stder
 }
 
 function latestResults(prefix: string): RunResults {
-  const dirs = readdirSync(join(root, 'results')).filter((d) => d.startsWith(prefix)).sort();
+  const dirs = readdirSync(join(root, 'results')).filter((d) => d.includes(prefix)).sort();
   expect(dirs.length).toBeGreaterThan(0);
   const dir = join(root, 'results', dirs[dirs.length - 1]);
   expect(existsSync(join(dir, 'report.md'))).toBe(true);
@@ -65,7 +65,7 @@ describe('bench ha (built CLI, smoke profile)', () => {
     const res = await bench(['ha', 'write', '--profile', 'smoke', '--vusers', '1000', '--duration', '2', '--variant', ...variants], 120_000);
     expect(res.stderr).not.toMatch(/^bench: /m);
     expect(res.code).toBe(0);
-    const results = latestResults('ha-write-smoke-');
+    const results = latestResults('-ha-write-smoke');
     expect(results.cells.map((c) => c.ha?.variant)).toEqual(variants);
     for (const c of results.cells) {
       consistent(c);
@@ -81,7 +81,7 @@ describe('bench ha (built CLI, smoke profile)', () => {
       expect(c.sync!.syncRatio).toBeCloseTo(s.acked ? s.equalOnBoth / s.acked : 1, 5);
       expect(c.ha!.keyspace!.keysA).toBeGreaterThanOrEqual(s.equalOnBoth + s.onlyA + s.different);
     }
-    const report = readFileSync(join(root, 'results', readdirSync(join(root, 'results')).filter((d) => d.startsWith('ha-write-smoke-')).sort().pop()!, 'report.md'), 'utf8');
+    const report = readFileSync(join(root, 'results', readdirSync(join(root, 'results')).filter((d) => d.includes('-ha-write-smoke')).sort().pop()!, 'report.md'), 'utf8');
     expect(report).toContain('mirrored pair, sync (ours)');
   }, 150_000);
 
@@ -89,7 +89,7 @@ describe('bench ha (built CLI, smoke profile)', () => {
     const res = await bench(['ha', 'kill', '--profile', 'smoke', '--topology', 'mirrored', '--agent', 'with', '--sizes', '2000'], 150_000);
     expect(res.stderr).not.toMatch(/^bench: /m);
     expect(res.code).toBe(0);
-    const results = latestResults('ha-kill-smoke-');
+    const results = latestResults('-ha-kill-smoke');
     expect(results.cells.map((c) => c.ha?.part)).toEqual(['read', 'write']);
     for (const c of results.cells) {
       consistent(c);
@@ -115,7 +115,7 @@ describe('bench ha (built CLI, smoke profile)', () => {
     const res = await bench(['ha', 'commands', '--profile', 'smoke'], 90_000);
     expect(res.stderr).not.toMatch(/^bench: /m);
     expect(res.code).toBe(0);
-    const probes = latestResults('ha-commands-smoke-').ha!.commands!;
+    const probes = latestResults('-ha-commands-smoke').ha!.commands!;
     const paths = [...new Set(probes.map((p) => p.path))];
     expect(paths.length).toBe(dynomite ? 3 : 2);
     for (const path of paths) expect(probes.filter((p) => p.path === path).map((p) => p.command)).toEqual(['KEYS', 'HELLO', 'INFO', 'FLUSHALL', 'MULTI/EXEC', 'HSET multi-field']);

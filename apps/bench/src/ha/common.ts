@@ -1,65 +1,23 @@
 // What the HA runs share: the results folder, the run record, and the two sync measures
 // (acknowledged keys looked up on both nodes; syncCheck over the keyspaces).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { REDIS_HASH_PREFIX } from '@app/scenarios';
 import type { Profile } from '@app/scenarios';
 import { syncCheck } from '@app/redis-ha';
 import type { SyncNode, SyncReport } from '@app/redis-ha';
-import { RESULTS_SCHEMA_VERSION, hostInfo, writeReport, writeResults } from '../report';
-import type { AckedSync, CellResult, HaRunResults, KeyspaceSync, RunResults } from '../report';
-import { REPO_ROOT } from '../stack/layout';
+import type { AckedSync, KeyspaceSync } from '../report';
+import { RunRecorder, commandLine } from '../runs/results-dir';
 import { log } from '../cli-kit';
 
-export const RESULTS_ROOT = process.env.BENCH_RESULTS_DIR ?? join(REPO_ROOT, 'results');
-
-export function newRunDir(kind: string, profile: Profile): { runId: string; dir: string } {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const runId = `${kind}-${profile}-${stamp}`;
-  // The folder is made only when the run finishes, so a failed or interrupted run leaves nothing behind.
-  return { runId, dir: join(RESULTS_ROOT, runId) };
-}
-
-/** The command line as typed (without node and the script path), for the report header. */
-export function commandLine(): string {
-  return ['bench', ...process.argv.slice(2)].join(' ');
-}
-
-export interface RunRecord {
-  runId: string;
-  dir: string;
-  profile: Profile;
-  startedAt: string;
-  cells: CellResult[];
-  ha: HaRunResults;
-  notes: string[];
-}
-
-export function startRecord(kind: string, profile: Profile): RunRecord {
-  const { runId, dir } = newRunDir(kind, profile);
-  return { runId, dir, profile, startedAt: new Date().toISOString(), cells: [], ha: {}, notes: [] };
+/** An HA run's record: the same recorder (and results folder rules) as every other run. */
+export function startRecord(kind: string, profile: Profile): RunRecorder {
+  return new RunRecorder(kind, profile, commandLine());
 }
 
 /** Writes results.json (validated) and the report; returns the report path. */
-export async function finishRecord(r: RunRecord): Promise<string> {
-  const results: RunResults = {
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    runId: r.runId,
-    profile: r.profile,
-    command: commandLine(),
-    startedAt: r.startedAt,
-    finishedAt: new Date().toISOString(),
-    host: hostInfo(),
-    cells: r.cells,
-    redisBenchmark: [],
-    notes: r.notes,
-  };
-  if (Object.keys(r.ha).length) results.ha = r.ha;
-  mkdirSync(r.dir, { recursive: true });
-  writeResults(r.dir, results);
-  const written = await writeReport(r.dir);
-  log(`results: ${join(r.dir, 'results.json')}; report: ${written.markdown}`);
+export async function finishRecord(r: RunRecorder): Promise<string> {
+  const written = await r.write();
+  log(`results: ${written.results}; report: ${written.markdown}`);
   return written.markdown;
 }
 

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Profile } from '@app/scenarios';
 import { ReportError, hostInfo, readResults, writeReport, writeResults } from '../report';
-import type { ApiOverhead, CellResult, RedisBenchmarkResult, RunResults, WrittenReport } from '../report';
+import type { ApiOverhead, CellResult, HaRunResults, RedisBenchmarkResult, RunResults, WrittenReport } from '../report';
 import { REPO_ROOT } from '../stack';
 import { UserError, onAbort } from '../cli-kit';
 
@@ -47,6 +47,8 @@ export class RunRecorder {
   readonly cells: CellResult[] = [];
   readonly redisBenchmark: RedisBenchmarkResult[] = [];
   readonly notes: string[] = [];
+  /** The HA runs' own sections (kill analysis, bootstrap times, command probes, sync checks). */
+  readonly ha: HaRunResults = {};
   apiOverhead?: ApiOverhead;
   private finished = false;
   private readonly release: () => void;
@@ -77,6 +79,7 @@ export class RunRecorder {
       notes: this.notes,
     };
     if (this.apiOverhead) r.apiOverhead = this.apiOverhead;
+    if (Object.keys(this.ha).length) r.ha = this.ha;
     return r;
   }
 
