@@ -64,6 +64,9 @@ type PeerView = { ok: true; probe: NodeProbe } | { ok: false; reason: string };
  * node comes back empty or behind, it is made a replica of the ready peer, fully synced, caught
  * up to the peer's offset, promoted back, and only then marked ready.
  */
+/** Time allowed for REPLICAOF NO ONE and the readiness marker after the catch-up, under the pause. */
+const PROMOTION_MARGIN_MS = 500;
+
 export class BootstrapAgent extends EventEmitter {
   readonly name: string;
   private readonly local: Redis;
@@ -325,10 +328,15 @@ export class BootstrapAgent extends EventEmitter {
     return p;
   }
 
-  /** CLIENT PAUSE WRITE on the peer; false when not allowed (then the catch-up only chases the offset). */
+  /**
+   * CLIENT PAUSE WRITE on the peer; false when not allowed (then the catch-up only chases the offset).
+   * The pause must outlast the catch-up AND the promotion: had it expired in between, a write the
+   * peer accepted after it would be mirrored into a still-read-only node and never streamed to it.
+   * It is lifted explicitly right after the promotion; the margin only bounds an agent that dies.
+   */
   private async pausePeer(): Promise<boolean> {
     try {
-      await this.peer.call('CLIENT', 'PAUSE', String(this.options.pauseMs ?? 300), 'WRITE');
+      await this.peer.call('CLIENT', 'PAUSE', String((this.options.pauseMs ?? 300) + PROMOTION_MARGIN_MS), 'WRITE');
       return true;
     } catch (err) {
       this.log(`could not pause writes on the peer (${errorMessage(err)}); catching up without a pause`);

@@ -73,6 +73,12 @@ export type HaEvent =
   | { type: 'degraded-write'; node: string; reason: string }
   | { type: 'invalidated'; node: string };
 
+/**
+ * Agents and apps run on different hosts: a missed write up to this long before a node's mark is
+ * still treated as possibly after it (an unneeded resync is cheap; a silent gap is not).
+ */
+const MARKER_CLOCK_SKEW_MS = 1000;
+
 /** Thrown when neither node is healthy and ready. */
 export class NoPrimaryError extends Error {
   constructor(nodes: unknown) {
@@ -94,6 +100,8 @@ class HaNode {
   lastError?: string;
   /** Marker value seen when this node missed a mirror write (null: it had none). */
   missedMarker?: string | null;
+  /** When the last write meant for this node was skipped or failed (ms since the epoch). */
+  lastMissAt?: number;
   constructor(readonly name: string, readonly url: string, readonly client: Redis) {}
 }
 
@@ -247,13 +255,16 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
    */
   private async invalidate(node: HaNode, probe: NodeProbe): Promise<void> {
     const seen = node.missedMarker;
-    if (probe.role !== 'master' || seen === null || probe.marker !== seen) {
-      // It was already unready, is being bootstrapped, or was re-marked after a fresh sync.
-      node.missedMarker = undefined;
-      return;
-    }
-    await node.client.eval(DEL_IF_EQUAL, 1, this.markerKey, seen);
+    const missedAt = node.lastMissAt;
     node.missedMarker = undefined;
+    node.lastMissAt = undefined;
+    if (probe.role !== 'master' || !probe.markedReady || !probe.marker) return; // unready or being bootstrapped
+    // The node was re-marked after a fresh sync: only writes missed after that mark are lost on it.
+    // (A bootstrap can finish before this client readmits the node, while mirrors are still skipped.)
+    const markedAt = Number(probe.marker.slice(probe.marker.lastIndexOf(':') + 1));
+    const missedSinceMark = missedAt !== undefined && Number.isFinite(markedAt) && missedAt >= markedAt - MARKER_CLOCK_SKEW_MS;
+    if (probe.marker !== seen && !missedSinceMark) return;
+    await node.client.eval(DEL_IF_EQUAL, 1, this.markerKey, probe.marker);
     node.ready = false;
     this.counters.invalidations++;
     this.emitEvent({ type: 'invalidated', node: node.name });
@@ -342,6 +353,7 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
 
   private noteMissed(node: HaNode): void {
     if (node.missedMarker === undefined) node.missedMarker = node.probe?.markedReady ? node.probe.marker : null;
+    node.lastMissAt = Date.now();
   }
 
   private describeNodes() {
