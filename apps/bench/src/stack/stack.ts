@@ -164,57 +164,48 @@ export class Stack {
 
   /** Starts one dept-api process with the given environment and waits for /health/ready. */
   async startApi(name: string, port: number, env: Record<string, string>): Promise<void> {
-    if (this.isRunning(name)) return;
-    if (!existsSync(API_MAIN)) throw new StackError(`${API_MAIN} is missing: run \`npm run build\` first`);
-    await assertPortFree(port, name);
-    const dir = join(this.dir, name);
-    mkdirSync(dir, { recursive: true });
-    const pidFile = join(dir, 'pid');
-    const logFile = join(dir, 'log');
-    spawnDaemon(process.execPath, [API_MAIN], {
-      logFile,
-      pidFile,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        APP_NAME: name,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        DB_MIGRATE: 'false',
-        DOCS_ENABLED: 'true',
-        ...this.dbEnv(),
-        ...env,
-      },
+    await this.startNodeService(name, 'api', port, API_MAIN, '/health/ready', 60_000, {
+      NODE_ENV: 'production',
+      APP_NAME: name,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DB_MIGRATE: 'false',
+      DOCS_ENABLED: 'true',
+      ...this.dbEnv(),
+      ...env,
     });
-    this.record({ name, kind: 'api', port, pidFile, logFile, url: `http://127.0.0.1:${port}` });
-    await waitFor(`${name} /health/ready on 127.0.0.1:${port} (log: ${logFile})`, async () => {
-      if (!isAlive(readPid(pidFile))) throw new StackError(`${name} exited at start; see ${logFile}`);
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
-      return res.status === 200;
-    }, 60_000, 200);
   }
 
   /** Starts a redis-ha-agent beside one node of a pair. */
   async startAgent(name: string, port: number, localUrl: string, peerUrl: string, env: Record<string, string> = {}): Promise<void> {
+    await this.startNodeService(name, 'agent', port, AGENT_MAIN, '/health/live', 30_000, {
+      REDIS_URL: localUrl,
+      REDIS_PEER_URL: peerUrl,
+      AGENT_PORT: String(port),
+      AGENT_HOST: '127.0.0.1',
+      NODE_NAME: name,
+      AGENT_INTERVAL_MS: '500',
+      ...env,
+    });
+  }
+
+  /** One of this repository's Node apps as a recorded daemon, up once `healthPath` answers 200. */
+  private async startNodeService(name: string, kind: ServiceKind, port: number, main: string, healthPath: string, timeoutMs: number, env: Record<string, string>): Promise<void> {
     if (this.isRunning(name)) return;
-    if (!existsSync(AGENT_MAIN)) throw new StackError(`${AGENT_MAIN} is missing: run \`npm run build\` first`);
+    if (!existsSync(main)) throw new StackError(`${main} is missing: run \`npm run build\` first`);
     await assertPortFree(port, name);
     const dir = join(this.dir, name);
     mkdirSync(dir, { recursive: true });
     const pidFile = join(dir, 'pid');
     const logFile = join(dir, 'log');
-    spawnDaemon(process.execPath, [AGENT_MAIN], {
-      logFile,
-      pidFile,
-      env: { PATH: process.env.PATH, REDIS_URL: localUrl, REDIS_PEER_URL: peerUrl, AGENT_PORT: String(port), AGENT_HOST: '127.0.0.1', NODE_NAME: name, AGENT_INTERVAL_MS: '500', ...env },
-    });
-    this.record({ name, kind: 'agent', port, pidFile, logFile, url: `http://127.0.0.1:${port}` });
-    await waitFor(`${name} on 127.0.0.1:${port} (log: ${logFile})`, async () => {
+    spawnDaemon(process.execPath, [main], { logFile, pidFile, env: { PATH: process.env.PATH, ...env } });
+    this.record({ name, kind, port, pidFile, logFile, url: `http://127.0.0.1:${port}` });
+    await waitFor(`${name} ${healthPath} on 127.0.0.1:${port} (log: ${logFile})`, async () => {
       if (!isAlive(readPid(pidFile))) throw new StackError(`${name} exited at start; see ${logFile}`);
-      const res = await fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`http://127.0.0.1:${port}${healthPath}`, { signal: AbortSignal.timeout(1000) });
       return res.status === 200;
-    }, 30_000, 200);
+    }, timeoutMs, 200);
   }
 
   /** Records a process started by a topology of its own (e.g. Dynomite) so `down` stops it. */
