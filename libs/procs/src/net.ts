@@ -56,3 +56,22 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     await sleep(everyMs);
   }
 }
+
+/** Raised by withTimeout when the promise did not settle in time. */
+export class TimeoutError extends Error {}
+
+/** Settles like `p`, or rejects with a TimeoutError after `ms` (the timer never holds the process). */
+export async function withTimeout<T>(p: Promise<T>, ms: number, what = 'no answer'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimeoutError(`${what} within ${ms} ms`)), ms);
+        timer.unref();
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

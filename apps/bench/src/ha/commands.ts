@@ -10,6 +10,7 @@ import { Stack } from '../stack';
 import { DYNOMITE_MISSING, HaPair, dynomiteBin } from '../stack/ha';
 import { finishRecord, startRecord } from './common';
 import type { Profile } from '@app/scenarios';
+import { TimeoutError, withTimeout } from '@app/procs';
 
 /** One probe: the commands sent in order on one connection (MULTI/EXEC is three). */
 export interface ProbeSpec {
@@ -159,22 +160,14 @@ export async function probeMirrored(ha: MirroredRedis, spec: ProbeSpec, path: st
         throw new Error(`no mirrored probe for ${spec.name}`);
     }
   };
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const detail = await Promise.race([
-      run(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`no reply within ${timeoutMs} ms`), { timeout: true })), timeoutMs);
-      }),
-    ]);
+    const detail = await withTimeout(run(), timeoutMs, 'no reply');
     const stats = ha.stats();
     const mirrored = spec.name === 'FLUSHALL' || spec.name === 'MULTI/EXEC' || spec.name === 'HSET multi-field';
     return { path, command: spec.name, outcome: 'reply', detail: shorten(`${detail}${mirrored ? ` (mirrorFailed ${stats.mirrorFailed})` : ''}`), ms: Date.now() - t0 };
   } catch (err) {
-    const e = err as Error & { timeout?: boolean };
-    return { path, command: spec.name, outcome: e.timeout ? 'timeout' : 'error', detail: shorten(`-${e.message}`), ms: Date.now() - t0 };
-  } finally {
-    clearTimeout(timer);
+    const e = err as Error;
+    return { path, command: spec.name, outcome: e instanceof TimeoutError ? 'timeout' : 'error', detail: shorten(`-${e.message}`), ms: Date.now() - t0 };
   }
 }
 

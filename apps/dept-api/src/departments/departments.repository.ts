@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Department } from '@app/departments';
 import { DepartmentEntity, isDatabaseUnavailable, isDuplicateKey } from '@app/mariadb';
 import { ApiMetrics, DependencyState } from '@app/observability';
+import { withTimeout } from '@app/procs';
 import { databaseUnavailable } from '../common/unavailable';
 
 const SELECT_ALL = 'SELECT `dept_no` AS deptNo, `dept_name` AS deptName FROM `departments` ORDER BY `dept_no`';
@@ -67,9 +68,6 @@ export class DepartmentsRepository {
   }
 
   async ping(timeoutMs: number): Promise<void> {
-    await Promise.race([
-      this.ds.query('SELECT 1'),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
+    await withTimeout(this.ds.query('SELECT 1'), timeoutMs);
   }
 }

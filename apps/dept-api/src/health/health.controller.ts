@@ -2,13 +2,11 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
 import { REDIS_EXECUTOR, RedisExecutor } from '@app/redis';
+import { withTimeout } from '@app/procs';
 import { DepartmentsRepository } from '../departments/departments.repository';
 
 const CHECK_TIMEOUT_MS = 1000;
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
-}
 
 @ApiTags('health')
 @Controller('health')
