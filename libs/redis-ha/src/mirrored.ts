@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
-import { createRedisClient, redact, RedisExecutor, waitUntilReady } from '@app/redis';
+import { applyPlain, createRedisClient, ReadKind, readPlain, ReadValue, redact, RedisExecutor, waitUntilReady, WriteOp } from '@app/redis';
 import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isConnectionError, isReplicaError, probeNode } from './probe';
 
 /** One Redis of the pair. */
@@ -160,6 +160,14 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
   /** Name of the elected primary, or null when no node is healthy and ready. */
   primaryName(): string | null {
     return this.elect()?.name ?? null;
+  }
+
+  get<K extends ReadKind>(key: string, kind: K): Promise<ReadValue<K>> {
+    return this.read((c) => readPlain(c, key, kind));
+  }
+
+  apply(ops: readonly WriteOp[]): Promise<void> {
+    return this.write((c) => applyPlain(c, ops));
   }
 
   async read<T>(op: (client: Redis) => Promise<T>): Promise<T> {

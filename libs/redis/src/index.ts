@@ -1,2 +1,3 @@
 export * from './client';
 export * from './executor';
+export * from './write-ops';

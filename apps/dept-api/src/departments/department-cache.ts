@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { RedisConfig } from '@app/config';
 import { CacheKeys, Department } from '@app/departments';
-import { REDIS_EXECUTOR, RedisExecutor } from '@app/redis';
+import { REDIS_EXECUTOR, ReadValue, RedisExecutor } from '@app/redis';
 import { ApiMetrics, DependencyState } from '@app/observability';
 import { redisUnavailable } from '../common/unavailable';
 
@@ -33,7 +33,7 @@ export class DepartmentCache {
    * answers from MariaDB: the documented degraded mode).
    */
   async get(key: string): Promise<string | null | undefined> {
-    return this.lookup(key, (c) => c.get(key));
+    return this.lookup(key, 'string');
   }
 
   /**
@@ -42,13 +42,13 @@ export class DepartmentCache {
    * for the socket was the largest cost after the write itself (CPU profile under load).
    */
   async getBytes(key: string): Promise<Buffer | null | undefined> {
-    return this.lookup(key, (c) => c.getBuffer(key));
+    return this.lookup(key, 'bytes');
   }
 
-  private async lookup<T extends string | Buffer>(key: string, op: (c: Parameters<Parameters<RedisExecutor['read']>[0]>[0]) => Promise<T | null>): Promise<T | null | undefined> {
+  private async lookup<K extends 'string' | 'bytes'>(key: string, kind: K): Promise<ReadValue<K> | undefined> {
     if (!this.redis) return undefined;
     try {
-      const value = await this.redis.read(op);
+      const value = await this.redis.get(key, kind);
       this.state.ok();
       this.metrics.cache.inc({ result: value === null ? 'miss' : 'hit' });
       return value;
@@ -64,7 +64,7 @@ export class DepartmentCache {
   async fill(key: string, value: string): Promise<void> {
     if (!this.redis || this.state.isDown) return;
     try {
-      await this.redis.write((c) => c.set(key, value, 'EX', this.ttl));
+      await this.redis.apply([{ type: 'set', key, value, ttlSeconds: this.ttl }]);
     } catch (err) {
       this.metrics.redisErrors.inc({ op: 'cache_fill' });
       this.state.failed(err, 'cached reads are answered from MariaDB');
@@ -75,7 +75,7 @@ export class DepartmentCache {
   async evict(...keys: string[]): Promise<void> {
     if (!this.redis) return;
     try {
-      await this.redis.write((c) => c.del(...keys));
+      await this.redis.apply(keys.map((key) => ({ type: 'del', key })));
       this.state.ok();
     } catch (err) {
       this.metrics.redisErrors.inc({ op: 'cache_evict' });

@@ -22,15 +22,14 @@ export class DepartmentRedisRepository {
   async save(dto: DepartmentRedisDto): Promise<DepartmentRedis> {
     const d: DepartmentRedis = { deptNo: dto.deptNo ?? randomUUID(), deptName: dto.deptName };
     if (dto.payload !== undefined) d.payload = dto.payload;
-    // One HMSET either way (never a second command): the payload is just one more field.
-    const fields = d.payload === undefined ? ['deptNo', d.deptNo, 'deptName', d.deptName] : ['deptNo', d.deptNo, 'deptName', d.deptName, 'payload', d.payload];
+    // The hash becomes exactly these fields (a re-save drops an earlier payload), as Spring's save.
+    const fields: Record<string, string> = { deptNo: d.deptNo, deptName: d.deptName };
+    if (d.payload !== undefined) fields.payload = d.payload;
     try {
-      await this.executor().write((c) =>
-        Promise.all([
-          c.hmset(RepositoryKeys.hash(d.deptNo), ...fields),
-          c.sadd(RepositoryKeys.set, d.deptNo),
-        ]),
-      );
+      await this.executor().apply([
+        { type: 'hash', key: RepositoryKeys.hash(d.deptNo), fields },
+        { type: 'sadd', key: RepositoryKeys.set, member: d.deptNo },
+      ]);
     } catch (err) {
       if (err instanceof ServiceUnavailableException) throw err;
       this.metrics.redisErrors.inc({ op: 'repository_save' });
@@ -40,9 +39,9 @@ export class DepartmentRedisRepository {
   }
 
   async findOne(deptNo: string): Promise<DepartmentRedis> {
-    let hash: Record<string, string>;
+    let hash: Record<string, string> | null;
     try {
-      hash = await this.executor().read((c) => c.hgetall(RepositoryKeys.hash(deptNo)));
+      hash = await this.executor().get(RepositoryKeys.hash(deptNo), 'hash');
     } catch (err) {
       if (err instanceof ServiceUnavailableException) throw err;
       this.metrics.redisErrors.inc({ op: 'repository_get' });

@@ -1,0 +1,62 @@
+import type Redis from 'ioredis';
+
+/**
+ * The writes the API makes, as data rather than as a function of a connection, so a topology can
+ * stamp, order and replay them (the mirrored pair versions every key; see docs/ha.md). Every op is
+ * idempotent and names the one key it touches.
+ */
+export type WriteOp =
+  /** SET key value, expiring `ttlSeconds` after the write when given. */
+  | { type: 'set'; key: string; value: string; ttlSeconds?: number }
+  /** The hash becomes exactly these fields (fields of an earlier save are removed): Spring's `save`. */
+  | { type: 'hash'; key: string; fields: Record<string, string> }
+  /** One member added to a set. */
+  | { type: 'sadd'; key: string; member: string }
+  /** One member removed from a set. */
+  | { type: 'srem'; key: string; member: string }
+  /** The key removed, whatever it holds. */
+  | { type: 'del'; key: string };
+
+/**
+ * Plain commands for one Redis or one proxy (Dynomite and Envoy accept exactly these: SET EX, DEL,
+ * HMSET, SADD, SREM; no MULTI, no scripts). Sent on one connection in order, awaited together.
+ */
+export async function applyPlain(client: Redis, ops: readonly WriteOp[]): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  for (const op of ops) {
+    switch (op.type) {
+      case 'set':
+        pending.push(op.ttlSeconds ? client.set(op.key, op.value, 'EX', op.ttlSeconds) : client.set(op.key, op.value));
+        break;
+      case 'hash': {
+        const flat = Object.entries(op.fields).flat();
+        pending.push(client.del(op.key));
+        if (flat.length) pending.push(client.hmset(op.key, ...flat));
+        break;
+      }
+      case 'sadd':
+        pending.push(client.sadd(op.key, op.member));
+        break;
+      case 'srem':
+        pending.push(client.srem(op.key, op.member));
+        break;
+      case 'del':
+        pending.push(client.del(op.key));
+        break;
+    }
+  }
+  // Every command is in flight on the one connection already; a failure of any fails the write.
+  await Promise.all(pending);
+}
+
+/** What a structured read asks for. */
+export type ReadKind = 'string' | 'bytes' | 'hash';
+export type ReadValue<K extends ReadKind> = K extends 'string' ? string | null : K extends 'bytes' ? Buffer | null : Record<string, string> | null;
+
+/** One key's value, null when absent (an empty hash is absent). */
+export async function readPlain<K extends ReadKind>(client: Redis, key: string, kind: K): Promise<ReadValue<K>> {
+  if (kind === 'string') return (await client.get(key)) as ReadValue<K>;
+  if (kind === 'bytes') return (await client.getBuffer(key)) as ReadValue<K>;
+  const h = await client.hgetall(key);
+  return (h && Object.keys(h).length ? h : null) as ReadValue<K>;
+}
