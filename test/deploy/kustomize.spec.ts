@@ -56,7 +56,7 @@ function commonChecks(objs: Obj[]): string[] {
     const id = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     if (names.has(id)) errors.push(`duplicate ${id}`);
     names.add(id);
-    const clusterScoped = ['Namespace', 'StorageClass'].includes(o.kind);
+    const clusterScoped = ['Namespace', 'StorageClass', 'PriorityClass'].includes(o.kind);
     if (!clusterScoped && o.metadata.namespace !== NAMESPACE) errors.push(`${o.kind}/${o.metadata.name} not in ${NAMESPACE}`);
     // Passwords: never a Secret or a ConfigMap built from the repo.
     if (o.kind === 'Secret') errors.push(`Secret ${o.metadata.name} generated from the repo`);
