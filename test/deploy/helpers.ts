@@ -205,6 +205,55 @@ export const CRD_SCHEMAS: Record<string, object> = {
       },
     },
   },
+  // Field list of prometheus-operator's PrometheusRuleSpec / Rule: a misspelt key fails.
+  'monitoring.coreos.com/v1/PrometheusRule': {
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    properties: {
+      metadata: meta,
+      spec: {
+        type: 'object',
+        required: ['groups'],
+        additionalProperties: false,
+        properties: {
+          groups: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['name', 'rules'],
+              additionalProperties: false,
+              properties: {
+                name: { type: 'string', minLength: 1 },
+                interval: { type: 'string', pattern: '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$' },
+                limit: { type: 'integer' },
+                partial_response_strategy: { type: 'string' },
+                rules: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    type: 'object',
+                    required: ['expr'],
+                    additionalProperties: false,
+                    oneOf: [{ required: ['alert'] }, { required: ['record'] }],
+                    properties: {
+                      alert: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                      record: { type: 'string' },
+                      expr: { type: 'string', minLength: 1 },
+                      for: { type: 'string', pattern: '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$' },
+                      keep_firing_for: { type: 'string' },
+                      labels: { type: 'object', additionalProperties: { type: 'string' } },
+                      annotations: { type: 'object', additionalProperties: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   'k6.io/v1alpha1/TestRun': {
     type: 'object',
     required: ['apiVersion', 'kind', 'metadata', 'spec'],
