@@ -136,6 +136,14 @@ describe('Envoy configs', () => {
       expect(r.status).toBe(0);
     });
 
+    it("the API release checked against is the one nearest the Envoy image (bump them together)", () => {
+      const mod = /github\.com\/envoyproxy\/go-control-plane\/envoy v1\.(\d+)\.\d+/.exec(readFileSync(join(ROOT, 'tools/envoy-validate/go.mod'), 'utf8'));
+      const images = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8').match(/envoyproxy\/envoy:v1\.(\d+)\.\d+/g) ?? [];
+      expect(mod).not.toBeNull();
+      expect(images.length).toBeGreaterThan(0);
+      for (const img of images) expect(Number(mod![1]) - Number(/v1\.(\d+)/.exec(img)![1])).toBeLessThanOrEqual(1);
+    });
+
     it('the validator refuses an unknown field, a broken rule and a deprecated field', () => {
       const dir = join(ROOT, '.run', 'envoy-validate-check');
       mkdirSync(dir, { recursive: true });

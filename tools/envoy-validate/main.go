@@ -4,6 +4,9 @@
 // applies the protoc-gen-validate rules of the data-plane API (required fields, ranges, enums).
 // Fields that the API marks deprecated are reported too (e.g. admin.access_log_path).
 //
+// The module is pinned (go.mod) to v1.32.4, the published data-plane API nearest the Envoy image
+// the lab runs (v1.31.2): bump both together.
+//
 // Usage: envoy-validate FILE.yaml [FILE.yaml ...]; exit status 1 on any error, one line per error.
 package main
 
