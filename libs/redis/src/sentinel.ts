@@ -58,6 +58,7 @@ export class SentinelRedis implements RedisExecutor {
   private readonly waitReplicas: number;
   private readonly waitTimeoutMs: number;
   private master: string | undefined;
+  private closed = false;
   private readonly counters = { connects: 0, masterSwitches: 0, readonlyReplies: 0, waitShort: 0 };
 
   constructor(private readonly options: SentinelRedisOptions) {
@@ -66,7 +67,12 @@ export class SentinelRedis implements RedisExecutor {
     const opTimeoutMs = options.opTimeoutMs ?? 1000;
     this.waitReplicas = options.waitReplicas ?? 0;
     this.waitTimeoutMs = options.waitTimeoutMs ?? Math.max(10, Math.floor(opTimeoutMs / 2));
-    this.client = new Redis(sentinelClientOptions(options, this.name, opTimeoutMs, () => this.counters.readonlyReplies++));
+    this.client = new Redis(
+      sentinelClientOptions(options, this.name, opTimeoutMs, {
+        onReadonly: () => this.counters.readonlyReplies++,
+        closed: () => this.closed,
+      }),
+    );
     // Errors surface on the command that failed; connection-level events would be unhandled noise.
     this.client.on('error', () => undefined);
     this.client.on('ready', () => {
@@ -122,12 +128,30 @@ export class SentinelRedis implements RedisExecutor {
   }
 
   async close(): Promise<void> {
+    // ioredis keeps asking the Sentinels after disconnect() while no master is found (no Sentinel
+    // answers, unknown group): the retry strategy returns null once closed, which ends that loop.
+    this.closed = true;
+    const ended = new Promise<void>((resolve) => {
+      if (this.client.status === 'end') return resolve();
+      const timer = setTimeout(resolve, 2000);
+      timer.unref();
+      this.client.once('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.client.disconnect();
+    await ended;
   }
 }
 
 /** The ioredis options behind SentinelRedis (exported for tools that want the same client). */
-export function sentinelClientOptions(o: SentinelRedisOptions, name: string, opTimeoutMs: number, onReadonly: () => void = () => undefined): RedisOptions {
+export function sentinelClientOptions(
+  o: SentinelRedisOptions,
+  name: string,
+  opTimeoutMs: number,
+  hooks: { onReadonly?: () => void; closed?: () => boolean } = {},
+): RedisOptions {
   const options: RedisOptions = {
     sentinels: o.sentinels.map((s) => ({ host: s.host, port: s.port })),
     name,
@@ -140,7 +164,7 @@ export function sentinelClientOptions(o: SentinelRedisOptions, name: string, opT
     // Redis to drop the connection (a paused old master never does).
     failoverDetector: true,
     sentinelCommandTimeout: opTimeoutMs,
-    sentinelRetryStrategy: (times: number) => Math.min(100 * times, 1000),
+    sentinelRetryStrategy: (times: number) => (hooks.closed?.() ? null : Math.min(100 * times, 1000)),
     connectionName: undefined,
     disableClientInfo: true,
     // The ready check is what verifies ROLE: a node that is no longer master is dropped.
@@ -153,7 +177,7 @@ export function sentinelClientOptions(o: SentinelRedisOptions, name: string, opT
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
     reconnectOnError: (err: Error) => {
       if (!err.message.startsWith('READONLY')) return false;
-      onReadonly();
+      hooks.onReadonly?.();
       return 1; // reconnect, do not resend
     },
   };

@@ -1,0 +1,84 @@
+import Redis from 'ioredis';
+import { pauseRedis, resumeRedis, sleep, startSentinelTopology, SentinelTopology } from '@app/procs';
+import { SentinelRedis, SentinelWaitError } from '.';
+
+describe('SentinelRedis', () => {
+  let topo: SentinelTopology;
+  const direct: Redis[] = [];
+
+  beforeAll(async () => {
+    topo = await startSentinelTopology();
+  });
+
+  afterAll(async () => {
+    for (const c of direct) c.disconnect();
+    await topo?.kill();
+  });
+
+  const on = (port: number) => {
+    const c = new Redis({ port, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+    c.on('error', () => undefined);
+    direct.push(c);
+    return c;
+  };
+
+  it('finds the master through the Sentinels, reads and applies ops there, describes itself', async () => {
+    const ex = new SentinelRedis({ sentinels: topo.sentinelAddresses, name: topo.masterName, opTimeoutMs: 500 });
+    try {
+      await waitPing(ex);
+      await ex.apply([
+        { type: 'hash', key: 'h', fields: { a: '1' } },
+        { type: 'set', key: 's', value: 'v', ttlSeconds: 60 },
+        { type: 'sadd', key: 'set', member: 'm' },
+      ]);
+      expect(await ex.get('h', 'hash')).toEqual({ a: '1' });
+      expect(await ex.get('s', 'string')).toBe('v');
+      expect(await ex.get('nope', 'hash')).toBeNull();
+      expect(await on(topo.nodes[0].port).hgetall('h')).toEqual({ a: '1' });
+      expect(ex.describe()).toMatchObject({ topology: 'sentinel', name: 'mymaster', status: 'ready', master: `127.0.0.1:${topo.nodes[0].port}` });
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('with waitReplicas=1, a write no replica acknowledges fails with SentinelWaitError (applied on the master all the same)', async () => {
+    const ex = new SentinelRedis({ sentinels: topo.sentinelAddresses, opTimeoutMs: 600, waitReplicas: 1 });
+    const replica = topo.nodes[1];
+    try {
+      await waitPing(ex);
+      await ex.apply([{ type: 'set', key: 'w1', value: '1' }]);
+      pauseRedis(replica);
+      const err = await ex.apply([{ type: 'set', key: 'w2', value: '2' }]).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(SentinelWaitError);
+      expect(ex.stats().waitShort).toBe(1);
+      expect(await ex.get('w2', 'string')).toBe('2');
+    } finally {
+      resumeRedis(replica);
+      await ex.close();
+    }
+  });
+
+  it('an unknown master group never connects and ping fails within the op timeout', async () => {
+    const ex = new SentinelRedis({ sentinels: topo.sentinelAddresses, name: 'nosuch', opTimeoutMs: 300 });
+    try {
+      const t0 = Date.now();
+      await expect(ex.ping()).rejects.toThrow();
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      await ex.close();
+    }
+  });
+});
+
+async function waitPing(ex: SentinelRedis, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await ex.ping();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(50);
+    }
+  }
+}
