@@ -59,7 +59,8 @@ export class SentinelRedis implements RedisExecutor {
   private readonly waitTimeoutMs: number;
   private master: string | undefined;
   private closed = false;
-  private readonly counters = { connects: 0, masterSwitches: 0, readonlyReplies: 0, waitShort: 0 };
+  private revive: NodeJS.Timeout | undefined;
+  private readonly counters = { connects: 0, masterSwitches: 0, readonlyReplies: 0, waitShort: 0, revived: 0 };
 
   constructor(private readonly options: SentinelRedisOptions) {
     if (!options.sentinels.length) throw new Error('SentinelRedis needs at least one Sentinel address');
@@ -80,6 +81,20 @@ export class SentinelRedis implements RedisExecutor {
       const at = this.client.stream ? `${this.client.stream.remoteAddress ?? '?'}:${this.client.stream.remotePort ?? '?'}` : undefined;
       if (this.master && at && at !== this.master) this.counters.masterSwitches++;
       if (at) this.master = at;
+    });
+    // ioredis 5.11 race (seen here with kill -9 of the master): the failover detector's
+    // +switch-master handler calls connector.disconnect() while the client is still resolving the
+    // master through the Sentinels after losing the old one; the resolution then fails with
+    // "Connection is closed." and the client goes to `end` for good, never reconnecting. A client
+    // that ends without close() is connected again (it re-asks the Sentinels).
+    this.client.on('end', () => {
+      if (this.closed || this.revive) return;
+      this.revive = setTimeout(() => {
+        this.revive = undefined;
+        if (this.closed || this.client.status !== 'end') return;
+        this.counters.revived++;
+        this.client.connect().catch(() => undefined);
+      }, 100);
     });
   }
 
@@ -110,7 +125,7 @@ export class SentinelRedis implements RedisExecutor {
     await this.client.ping();
   }
 
-  /** Connection counters since start (connects, master switches seen, READONLY replies, short WAITs). */
+  /** Connection counters since start (connects, master switches seen, READONLY replies, short WAITs, clients revived after an unasked `end`). */
   stats(): Record<string, number> {
     return { ...this.counters };
   }
@@ -131,6 +146,7 @@ export class SentinelRedis implements RedisExecutor {
     // ioredis keeps asking the Sentinels after disconnect() while no master is found (no Sentinel
     // answers, unknown group): the retry strategy returns null once closed, which ends that loop.
     this.closed = true;
+    clearTimeout(this.revive);
     const ended = new Promise<void>((resolve) => {
       if (this.client.status === 'end') return resolve();
       const timer = setTimeout(resolve, 2000);

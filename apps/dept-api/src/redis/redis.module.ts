@@ -16,7 +16,7 @@ import { createExecutor } from './executor.factory';
         const redis = config.getOrThrow<RedisConfig>('redis');
         const executor = createExecutor(redis);
         if (executor instanceof SentinelRedis) {
-          metrics.addCollector('dept_redis_sentinel_events', 'Sentinel client counters since start (connects, master switches, READONLY replies, short WAITs)', ['event'], () =>
+          metrics.addCollector('dept_redis_sentinel_events', 'Sentinel client counters since start (connects, master switches, READONLY replies, short WAITs, revived)', ['event'], () =>
             Object.entries(executor.stats()).map(([event, value]) => ({ labels: { event }, value: Number(value) })),
           );
         }
