@@ -68,6 +68,33 @@ describe('SentinelRedis', () => {
       await ex.close();
     }
   });
+
+  it('a client that ioredis ends while it resolves the master (the failover-detector race) connects again', async () => {
+    const ex = new SentinelRedis({ sentinels: topo.sentinelAddresses, opTimeoutMs: 300 });
+    const master = on(topo.nodes[0].port);
+    try {
+      await waitPing(ex);
+      // Sentinels that do not answer keep the client in its "ask the Sentinels" loop...
+      for (const s of topo.sentinels) s.pause();
+      await master.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      const deadline = Date.now() + 5000;
+      while (ex.client.status !== 'connecting' && Date.now() < deadline) await sleep(10);
+      expect(ex.client.status).toBe('connecting');
+      // ...where +switch-master makes the failover detector call connector.disconnect().
+      (ex.client as unknown as { connector: { disconnect(): void } }).connector.disconnect();
+      const ended = Date.now() + 5000;
+      while (ex.stats().revived === 0 && Date.now() < ended) await sleep(20);
+      expect(ex.stats().revived).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const s of topo.sentinels) s.resume();
+    }
+    try {
+      await waitPing(ex, 15_000);
+      await ex.apply([{ type: 'set', key: 'revived', value: '1' }]);
+    } finally {
+      await ex.close();
+    }
+  }, 30_000);
 });
 
 async function waitPing(ex: SentinelRedis, timeoutMs = 5000): Promise<void> {
