@@ -27,6 +27,12 @@ describe('redisFromEnv, REDIS_MODE=sentinel', () => {
     expect(redisFromEnv({ REDIS_MODE: 'single' }).sentinels).toEqual([]);
   });
 
+  it('reads REDIS_SENTINEL_NAT_MAP (announced address = address to connect to)', () => {
+    const c = redisFromEnv({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAT_MAP: '127.0.0.1:20001=127.0.0.1:21001, 127.0.0.1:20002=127.0.0.1:21002' });
+    expect(c.sentinelNatMap).toEqual({ '127.0.0.1:20001': { host: '127.0.0.1', port: 21001 }, '127.0.0.1:20002': { host: '127.0.0.1', port: 21002 } });
+    expect(() => redisFromEnv({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAT_MAP: '127.0.0.1:1' })).toThrow(/REDIS_SENTINEL_NAT_MAP/);
+  });
+
   it('parses host:port lists', () => {
     expect(parseSentinels(' h1:1 ,h2:2 ')).toEqual([{ host: 'h1', port: 1 }, { host: 'h2', port: 2 }]);
   });

@@ -18,6 +18,11 @@ class RedisEnv {
   REDIS_SENTINELS?: string;
   @Matches(/^[A-Za-z0-9._-]+$/, { message: 'REDIS_SENTINEL_NAME must be the master group name Sentinel monitors (letters, digits, . _ -)' })
   REDIS_SENTINEL_NAME: string = 'mymaster';
+  @IsOptional()
+  @Matches(/^\s*[^\s,=]+:\d{1,5}=[^\s,=]+:\d{1,5}\s*(,\s*[^\s,=]+:\d{1,5}=[^\s,=]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_SENTINEL_NAT_MAP must be host:port=host:port[,...] (address the Sentinels name = address to connect to)',
+  })
+  REDIS_SENTINEL_NAT_MAP?: string;
   @IsOptional() @IsString() REDIS_SENTINEL_USERNAME?: string;
   @IsOptional() @IsString() REDIS_SENTINEL_PASSWORD?: string;
   /** Sentinel mode: WAIT for this many replicas after each write (0 = off). */
@@ -40,6 +45,8 @@ export interface RedisConfig {
   sentinels?: { host: string; port: number }[];
   /** Sentinel mode: the master group name (default `mymaster`). */
   sentinelName?: string;
+  /** Sentinel mode: announced `host:port` -> address to connect to (a proxy in the fault runs). */
+  sentinelNatMap?: Record<string, { host: string; port: number }>;
   sentinelUsername?: string;
   sentinelPassword?: string;
   /** Sentinel mode: replicas to WAIT for after each write (0 = off). */
@@ -63,6 +70,7 @@ export function redisFromEnv(env: NodeJS.ProcessEnv = process.env): RedisConfig 
     peerUrl: e.REDIS_PEER_URL,
     sentinels,
     sentinelName: e.REDIS_SENTINEL_NAME,
+    sentinelNatMap: e.REDIS_SENTINEL_NAT_MAP ? parseNatMap(e.REDIS_SENTINEL_NAT_MAP) : undefined,
     sentinelUsername: e.REDIS_SENTINEL_USERNAME || undefined,
     sentinelPassword: e.REDIS_SENTINEL_PASSWORD || undefined,
     sentinelWaitReplicas: e.REDIS_SENTINEL_WAIT_REPLICAS,
@@ -85,6 +93,16 @@ export function parseSentinels(list: string): { host: string; port: number }[] {
       const i = s.lastIndexOf(':');
       return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) };
     });
+}
+
+/** `a:1=b:2,c:3=d:4` into `{ 'a:1': { host: 'b', port: 2 }, ... }` (already validated). */
+export function parseNatMap(list: string): Record<string, { host: string; port: number }> {
+  const out: Record<string, { host: string; port: number }> = {};
+  for (const pair of list.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [from, to] = pair.split('=');
+    out[from] = parseSentinels(to)[0];
+  }
+  return out;
 }
 
 export const redisConfig = registerAs('redis', () => redisFromEnv());

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { createConnection, createServer } from 'node:net';
 import { pauseRedis, resumeRedis, sleep, startSentinelTopology, SentinelTopology } from '@app/procs';
 import { SentinelRedis, SentinelWaitError } from '.';
 
@@ -38,6 +39,32 @@ describe('SentinelRedis', () => {
       expect(ex.describe()).toMatchObject({ topology: 'sentinel', name: 'mymaster', status: 'ready', master: `127.0.0.1:${topo.nodes[0].port}` });
     } finally {
       await ex.close();
+    }
+  });
+
+  it('natMap: connects to the address it maps the announced master to (a proxy in the fault runs)', async () => {
+    const [a] = topo.nodes;
+    let piped = 0;
+    const proxy = createServer((client) => {
+      piped++;
+      const upstream = createConnection({ host: '127.0.0.1', port: a.port });
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const ex = new SentinelRedis({ sentinels: topo.sentinelAddresses, opTimeoutMs: 500, natMap: { [`127.0.0.1:${a.port}`]: { host: '127.0.0.1', port: proxyPort } } });
+    try {
+      await waitPing(ex);
+      await ex.apply([{ type: 'set', key: 'via-proxy', value: '1' }]);
+      expect(ex.describe().master).toBe(`127.0.0.1:${proxyPort}`);
+      expect(piped).toBeGreaterThanOrEqual(1);
+      expect(await on(a.port).get('via-proxy')).toBe('1');
+    } finally {
+      await ex.close();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 

@@ -30,6 +30,11 @@ export interface SentinelRedisOptions {
   waitReplicas?: number;
   /** WAIT's own timeout (default half the op timeout, so WAIT answers before the command timeout). */
   waitTimeoutMs?: number;
+  /**
+   * Address the Sentinels name (`host:port`) -> address to connect to instead (ioredis's natMap):
+   * how the fault runs put a TCP proxy between the app and each node.
+   */
+  natMap?: Record<string, SentinelEndpoint>;
 }
 
 /** A write the master applied but fewer replicas than asked acknowledged within the WAIT timeout. */
@@ -179,6 +184,7 @@ export function sentinelClientOptions(
     // Subscribes to +switch-master on the Sentinels: reconnect at once instead of waiting for
     // Redis to drop the connection (a paused old master never does).
     failoverDetector: true,
+    natMap: o.natMap,
     sentinelCommandTimeout: opTimeoutMs,
     sentinelRetryStrategy: (times: number) => (hooks.closed?.() ? null : Math.min(100 * times, 1000)),
     connectionName: undefined,

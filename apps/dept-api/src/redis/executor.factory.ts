@@ -35,6 +35,7 @@ export function createExecutor(redis: RedisConfig): RedisExecutor | null {
         opTimeoutMs: redis.opTimeoutMs,
         connectTimeoutMs: redis.opTimeoutMs,
         waitReplicas: redis.sentinelWaitReplicas,
+        natMap: redis.sentinelNatMap,
       });
   }
 }
