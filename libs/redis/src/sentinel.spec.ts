@@ -122,6 +122,35 @@ describe('SentinelRedis', () => {
       await ex.close();
     }
   }, 30_000);
+
+  it('a paused master (SIGSTOP): commands fail within the op timeout, writes resume on the promoted replica (failover detector)', async () => {
+    const ex = new SentinelRedis({ sentinels: topo.sentinelAddresses, opTimeoutMs: 300 });
+    const current = await topo.currentMaster();
+    const old = topo.nodeByPort(current!.port)!;
+    try {
+      await waitPing(ex);
+      pauseRedis(old);
+      const pausedAt = Date.now();
+      const t0 = Date.now();
+      await expect(ex.apply([{ type: 'set', key: 'paused', value: '1' }])).rejects.toThrow();
+      expect(Date.now() - t0).toBeLessThan(1000);
+      const promoted = await topo.waitForFailover(old.port, 20_000);
+      const promotedAt = Date.now();
+      // The paused master never closes the socket: only +switch-master tells ioredis to move.
+      let resumedAt = 0;
+      const deadline = Date.now() + 10_000;
+      while (!resumedAt && Date.now() < deadline) {
+        await ex.apply([{ type: 'set', key: 'after-pause', value: '1' }]).then(() => (resumedAt = Date.now()), () => sleep(50));
+      }
+      console.log(`sentinel pause: promoted ${promotedAt - pausedAt} ms after SIGSTOP; writes resumed ${resumedAt - pausedAt} ms after it`);
+      expect(resumedAt).toBeGreaterThan(0);
+      expect(ex.describe().master).toBe(`127.0.0.1:${promoted.port}`);
+      expect(await on(promoted.port).get('after-pause')).toBe('1');
+    } finally {
+      resumeRedis(old);
+      await ex.close();
+    }
+  }, 40_000);
 });
 
 async function waitPing(ex: SentinelRedis, timeoutMs = 5000): Promise<void> {
