@@ -185,6 +185,9 @@ export function sentinelClientOptions(
     // Redis to drop the connection (a paused old master never does).
     failoverDetector: true,
     natMap: o.natMap,
+    // After +switch-master the old socket is ended; a paused old master never closes it, and
+    // ioredis waits this long (default 2 s) before destroying it and reconnecting.
+    disconnectTimeout: Math.min(opTimeoutMs, 250),
     sentinelCommandTimeout: opTimeoutMs,
     sentinelRetryStrategy: (times: number) => (hooks.closed?.() ? null : Math.min(100 * times, 1000)),
     connectionName: undefined,
