@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BootstrapAgent, markNodeReady } from '@app/redis-ha';
-import { RedisServer, waitFor } from '@app/procs';
+import { RedisServer } from '@app/procs';
+import { waitFor } from '@app/async';
 import { directClient, fill, startRedis, urlOf } from '../../../libs/redis-ha/src/testing/servers';
 import { AgentConfigError, loadAgentConfig } from './config';
 import { createAgentMetrics } from './metrics';

@@ -3,3 +3,5 @@ export * from './net';
 export * from './process';
 export * from './redis-server';
 export * from './mariadb-server';
+export * from './dynomite-server';
+export * from './cgroup';

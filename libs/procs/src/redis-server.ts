@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './binaries';
-import { assertPortFree, canConnect, waitFor } from './net';
+import { assertPortFree, canConnect } from './net';
+import { waitFor } from '@app/async';
 import { isAlive, readPid, removeFile, spawnDaemon, stopPid } from './process';
 
 /** The study's three persistence settings. */

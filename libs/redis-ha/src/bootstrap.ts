@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
+import { sleep } from '@app/async';
 import { createRedisClient, redact } from '@app/redis';
 import { HaNodeOptions } from './mirrored';
 import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isAuthError, markNodeReady, probeNode } from './probe';
@@ -373,5 +374,3 @@ export class BootstrapAgent extends EventEmitter {
     return { node: this.name, local: redact(this.options.local.url), peer: redact(this.options.peer.url) };
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -2,7 +2,7 @@
 // our cells beside the study's figure. One table model, rendered to Markdown and to HTML.
 import type { Backend, HaTopology } from '@app/scenarios';
 import { BACKENDS } from '@app/scenarios';
-import type { CellResult, HaVariant, RedisUsage, RunResults } from './types';
+import type { CellResult, HaVariant, RedisUsage, RunResults } from '../results';
 import {
   STUDY_ERROR_NOTE,
   STUDY_GET,
