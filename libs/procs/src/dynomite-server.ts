@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { waitFor } from '@app/async';
+import { waitFor } from '../../async/src'; // relative: test/global-setup.ts loads libs/procs outside Jest's moduleNameMapper
 import { MissingBinaryError } from './binaries';
 import { assertPortFree, canConnect } from './net';
 import { isAlive, readPid, spawnDaemon, stopPid } from './process';
