@@ -29,9 +29,16 @@ export function dynomiteBin(): string | null {
   } catch {
     throw new MissingBinaryError('dynomite', `DYNOMITE_BIN=${bin} is not an executable file: point it at the dynomite binary (e.g. /opt/dynomite/bin/dynomite) or unset it to skip Dynomite`);
   }
-  const given = process.env.DYNOMITE_PEM;
-  if (given && !existsSync(given)) throw new DynomiteSetupError(`DYNOMITE_PEM=${given} does not exist: point it at a PEM key or unset it to make a throwaway one`);
+  givenPem();
   return bin;
+}
+
+/** DYNOMITE_PEM, when set: it must exist. */
+function givenPem(): string | undefined {
+  const given = process.env.DYNOMITE_PEM;
+  if (!given) return undefined;
+  if (!existsSync(given)) throw new DynomiteSetupError(`Dynomite's pem_key_file DYNOMITE_PEM=${given} does not exist: point it at a PEM key (e.g. \`openssl genrsa -out dynomite.pem 2048\`) or unset it to make a throwaway one`);
+  return resolve(given);
 }
 
 /**
@@ -40,11 +47,8 @@ export function dynomiteBin(): string | null {
  * own tree ships it); else a throwaway RSA key made under `dir` with openssl.
  */
 export function dynomitePem(bin: string, dir: string): string {
-  const given = process.env.DYNOMITE_PEM;
-  if (given) {
-    if (!existsSync(given)) throw new DynomiteSetupError(`DYNOMITE_PEM=${given} does not exist: point it at a PEM key or unset it to make a throwaway one`);
-    return resolve(given);
-  }
+  const given = givenPem();
+  if (given) return given;
   const shipped = resolve(dirname(bin), '..', 'conf', 'dynomite.pem');
   if (existsSync(shipped)) return shipped;
   const file = join(dir, 'dynomite.pem');
