@@ -7,7 +7,7 @@ import { DEFAULT_MARKER_KEY, MirroredRedis } from '@app/redis-ha';
 import type { Profile } from '@app/scenarios';
 import type { CommandProbe, ProbeOutcome } from '../results';
 import { log } from '../cli/log';
-import { dynomiteOrSkip, withHaPair } from '../stack/ha-pair';
+import { dynomiteOrSkip, withHaPair } from '../stack';
 import { runFrame } from './frame';
 import { TimeoutError, withTimeout } from '@app/async';
 

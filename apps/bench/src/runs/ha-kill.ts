@@ -11,7 +11,7 @@ import { runCell } from '../load';
 import type { BootstrapPoint, CellResult, HaKillFigures, HaVariant } from '../results';
 import { isInterrupted } from '../cli/abort';
 import { log } from '../cli/log';
-import { HaKind, HaNodeId, HaPair, agentView, dynomiteOrSkip, withHaPair } from '../stack/ha-pair';
+import { HaKind, HaNodeId, HaPair, agentView, dynomiteOrSkip, withHaPair } from '../stack';
 import { runFrame } from './frame';
 import { ackedSync, clientEvents, keyCount, keyspaceSync, pct, round } from './ha-sync';
 

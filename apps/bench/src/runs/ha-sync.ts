@@ -5,8 +5,7 @@ import { REDIS_HASH_PREFIX } from '@app/scenarios';
 import { syncCheck } from '@app/redis-ha';
 import type { SyncNode, SyncReport } from '@app/redis-ha';
 import type { AckedSync, KeyspaceSync } from '../results';
-import { HA_NAMES, HaPair } from '../stack/ha-pair';
-import { Stack } from '../stack';
+import { HA_NAMES, HaPair, Stack } from '../stack';
 import { UserError } from '../cli/errors';
 import { runFrame } from './frame';
 

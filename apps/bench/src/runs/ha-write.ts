@@ -8,7 +8,7 @@ import { sleep } from '@app/async';
 import { runCell } from '../load';
 import type { CellResult, HaVariant } from '../results';
 import { log } from '../cli/log';
-import { HaPair, dynomiteOrSkip, withHaPair } from '../stack/ha-pair';
+import { HaPair, dynomiteOrSkip, withHaPair } from '../stack';
 import { runFrame } from './frame';
 import { ackedSync, clientEvents, keyspaceSync, pct } from './ha-sync';
 
