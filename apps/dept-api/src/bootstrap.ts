@@ -12,7 +12,7 @@ import { AppConfig, appConfig } from '@app/config';
 import { ApiMetrics } from '@app/observability';
 import { DEPT_FIELD_MAX } from '@app/departments';
 import { AppModule } from './app.module';
-import { HttpExceptionFilter } from './common/http-exception.filter';
+import { HttpExceptionFilter, toErrorBody } from './common/http-exception.filter';
 import { registerJsonBody } from './common/json-body';
 import { RouteTable } from './common/method-not-allowed';
 import { completeDocument } from './common/openapi';
@@ -47,6 +47,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
     http: { headersTimeout: app0.headersTimeoutMs, requestTimeout: app0.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, app0.headersTimeoutMs) },
     // A 40-code-point id percent-encoded is up to 480 characters (4 UTF-8 bytes of 3 characters each).
     maxParamLength: DEPT_FIELD_MAX * 12 + 32,
+    // Errors Fastify raises before routing (a URL that does not decode) get the API's error shape.
+    frameworkErrors: (error: unknown, _request: unknown, reply: { code(n: number): { header(k: string, v: string): { send(b: string): void } } }) => {
+      const body = toErrorBody(error);
+      reply.code(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    },
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const fastify0 = adapter.getInstance<FastifyInstance>();
   const routes = new RouteTable();
@@ -72,6 +77,12 @@ export async function createApp(): Promise<NestFastifyApplication> {
   app.useGlobalFilters(new HttpExceptionFilter(routes));
 
   const fastify = app.getHttpAdapter().getInstance();
+  // The data routes take no query parameters; one sent is refused like an unknown body field.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const route = request.routeOptions.url;
+    if (route && /^\/(v1|api)\//.test(route) && request.url.includes('?')) done(new BadRequestException('this route takes no query parameters'));
+    else done();
+  });
   const metrics = app.get(ApiMetrics);
   // One hook for every route: route template labels (not raw URLs) keep the series bounded.
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -2,7 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { DEPT_FIELD_MAX, DEPT_TEXT_PATTERN, DEPT_TEXT_RULE } from '@app/departments';
 
 const REASONS: Record<number, string> = {
-  400: 'Invalid input: a field or the path id breaks the rules (see the schema), invalid JSON or UTF-8, JSON nested too deep, an unknown field',
+  400: 'Invalid input: a field or the path id breaks the rules (see the schema), invalid JSON or UTF-8, JSON nested too deep, an unknown field, a query string (no route takes one)',
   404: 'No such department',
   409: 'A department with this deptNo or deptName already exists',
   413: 'The body is larger than BODY_LIMIT_BYTES',
@@ -15,8 +15,8 @@ const REASONS: Record<number, string> = {
  * checks the two agree). A known path asked with another method answers 405 with an Allow header.
  */
 export const DOCUMENTED_ERRORS: Record<string, number[]> = {
-  'get /v1/departments': [503],
-  'get /v1/departmentsNoCache': [503],
+  'get /v1/departments': [400, 503],
+  'get /v1/departmentsNoCache': [400, 503],
   'get /v1/department/{deptNo}': [400, 404, 503],
   'put /v1/department': [400, 404, 409, 413, 415, 503],
   'delete /v1/department/{deptNo}': [400, 404, 413, 415, 503],
