@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { SEED_DEPARTMENTS } from '@app/departments';
 import { setDepartmentRows } from '@app/mariadb';
-import { TestApi, startApi, testMariaDb } from './support/api';
+import { TestApi, startApi } from './support/api';
 import { raw, redisState, send } from './support/raw';
 
 let api: TestApi;
