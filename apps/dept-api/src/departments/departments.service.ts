@@ -78,11 +78,13 @@ export class DepartmentsService {
    * POST /api/departments: INSERT into MariaDB (the id is generated when absent), evicting the
    * list before and after, so GET /v1/departments shows the new row at once. The row key is
    * evicted too: one left from a row deleted behind the API's back would otherwise answer for it.
+   * Both evictions are best effort, so inserts keep working while Redis is down (an insert cannot
+   * make a cached row stale, only the list, and a list is only ever refilled from MariaDB).
    */
   async create(dto: CreateDepartmentDto): Promise<Department> {
     const deptNo = dto.deptNo ?? randomUUID();
     const keys = [CacheKeys.findAll, CacheKeys.one(deptNo)];
-    await this.cache.evict(...keys);
+    await this.evictAfterChange(...keys);
     const row = await this.db.insert({ deptNo, deptName: dto.deptName });
     await this.evictAfterChange(...keys);
     return row;
