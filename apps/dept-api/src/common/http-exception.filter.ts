@@ -27,6 +27,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const message =
       fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body is larger than the limit'
       : fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? `invalid JSON body: ${fastifyError.message}`
+      : fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'the body must be application/json in UTF-8'
+      : fastifyError.code === 'FST_ERR_BAD_URL' ? 'the URL does not decode as UTF-8 percent-encoding'
       : fastifyError.message ?? 'bad request';
     return { statusCode: status, error: REASONS[status] ?? 'Bad Request', message };
   }
