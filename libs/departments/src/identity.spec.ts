@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { codePoints, DEPT_TEXT_PATTERN, deptNameProblem, deptNoProblem, payloadProblem } from './identity';
 
 describe('what an id and a name may be', () => {
@@ -26,5 +27,22 @@ describe('what an id and a name may be', () => {
     expect(payloadProblem('\udfff')).toEqual(expect.any(String));
     expect(payloadProblem(null)).toEqual(expect.any(String));
     expect(payloadProblem('x'.repeat(4097))).toEqual(expect.any(String));
+  });
+});
+
+describe('the OpenAPI pattern never allows less than the server', () => {
+  it('whatever the server accepts matches the documented pattern and length (random full-Unicode strings)', () => {
+    const pattern = new RegExp(DEPT_TEXT_PATTERN, 'u');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 45 }), fc.string({ unit: 'binary', maxLength: 6 }), (a, b) => {
+        for (const s of [a, b, a + b, ` ${a}`]) {
+          if (deptNoProblem(s) === null) {
+            expect(pattern.test(s)).toBe(true);
+            expect(codePoints(s)).toBeLessThanOrEqual(40);
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
