@@ -25,6 +25,11 @@ function errnoOf(err: unknown): number | undefined {
   return e?.driverError?.errno ?? e?.errno;
 }
 
+/** The statement waited innodb_lock_wait_timeout for a row lock and was rolled back. */
+export function isLockWaitTimeout(err: unknown): boolean {
+  return codeOf(err) === 'ER_LOCK_WAIT_TIMEOUT' || errnoOf(err) === 1205;
+}
+
 export function isDuplicateKey(err: unknown): boolean {
   return codeOf(err) === 'ER_DUP_ENTRY';
 }

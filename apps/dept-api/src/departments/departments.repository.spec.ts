@@ -47,23 +47,19 @@ it('keeps 40 emoji as 40 characters', async () => {
   expect(await repo.findOne(id)).toEqual({ deptNo: id, deptName: '🎉'.repeat(40) });
 });
 
-it('a lock wait timeout is retried, and answers 503 when the lock outlasts the retries', async () => {
+it('a lock wait timeout answers 503 at once (the client has waited the lock timeout already), and nothing changes', async () => {
   const q = locker.createQueryRunner();
   await q.startTransaction();
   await q.query("SELECT * FROM departments WHERE dept_no = 'd001' FOR UPDATE");
   try {
     const started = Date.now();
     await expect(repo.update({ deptNo: 'd001', deptName: 'Locked' })).rejects.toBeInstanceOf(ServiceUnavailableException);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(DB_ATTEMPTS * 1000 - 200);
-    // Released during the retries: the update goes through.
-    const pending = repo.update({ deptNo: 'd001', deptName: 'Unlocked' });
-    await new Promise((r) => setTimeout(r, 1300));
-    await q.commitTransaction();
-    await expect(pending).resolves.toEqual({ deptNo: 'd001', deptName: 'Unlocked' });
+    expect(Date.now() - started).toBeLessThan(2500);
   } finally {
-    if (q.isTransactionActive) await q.rollbackTransaction();
+    await q.rollbackTransaction();
     await q.release();
   }
+  expect(await repo.findOne('d001')).toEqual({ deptNo: 'd001', deptName: 'Marketing' });
 });
 
 describe('with a driver that fails', () => {

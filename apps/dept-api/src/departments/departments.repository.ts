@@ -2,7 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Department } from '@app/departments';
-import { DepartmentEntity, isDatabaseUnavailable, isDuplicateKey, isRolledBack } from '@app/mariadb';
+import { DepartmentEntity, isDatabaseUnavailable, isDuplicateKey, isLockWaitTimeout, isRolledBack } from '@app/mariadb';
 import { ApiMetrics, DependencyState } from '@app/observability';
 import { databaseUnavailable } from '../common/unavailable';
 
@@ -17,7 +17,8 @@ const RETRY_DELAY_MS = 50;
  * Whether running a statement again after an unknown outcome (connection lost mid-query) gives
  * the same answer: reads and "set the name to X" do; an INSERT or DELETE whose first run may have
  * been applied would answer 409 or 404 the second time, so those are retried only when the server
- * says it rolled the statement back (deadlock, lock wait timeout).
+ * says it rolled the statement back (a deadlock victim). A lock wait timeout is never retried:
+ * the client has already waited innodb_lock_wait_timeout (50 s by default) once.
  */
 type Retry = 'idempotent' | 'only-if-rolled-back';
 
@@ -43,7 +44,7 @@ export class DepartmentsRepository {
         }
         if (!isDatabaseUnavailable(err)) throw err;
         this.metrics.dbErrors.inc({ op });
-        const safe = isRolledBack(err) || retry === 'idempotent';
+        const safe = !isLockWaitTimeout(err) && (isRolledBack(err) || retry === 'idempotent');
         if (safe && attempt < DB_ATTEMPTS) {
           await new Promise((r) => setTimeout(r, RETRY_DELAY_MS * attempt));
           continue;
