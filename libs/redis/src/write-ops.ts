@@ -28,12 +28,9 @@ export async function applyPlain(client: Redis, ops: readonly WriteOp[]): Promis
       case 'set':
         pending.push(op.ttlSeconds ? client.set(op.key, op.value, 'EX', op.ttlSeconds) : client.set(op.key, op.value));
         break;
-      case 'hash': {
-        const flat = Object.entries(op.fields).flat();
-        pending.push(client.del(op.key));
-        if (flat.length) pending.push(client.hmset(op.key, ...flat));
+      case 'hash':
+        pending.push(replaceHash(client, op.key, op.fields));
         break;
-      }
       case 'sadd':
         pending.push(client.sadd(op.key, op.member));
         break;
@@ -47,6 +44,23 @@ export async function applyPlain(client: Redis, ops: readonly WriteOp[]): Promis
   }
   // Every command is in flight on the one connection already; a failure of any fails the write.
   await Promise.all(pending);
+}
+
+/**
+ * The hash becomes exactly `fields` without ever being absent: HMSET first, then HDEL of the fields
+ * an earlier save had and this one has not. (DEL + HMSET would let a reader on another connection,
+ * another app replica, see no department between the two commands: the fault runs found it.) Two
+ * saves of one id with different field sets racing each other may keep a field of either.
+ */
+async function replaceHash(client: Redis, key: string, fields: Record<string, string>): Promise<void> {
+  const names = Object.keys(fields);
+  if (!names.length) {
+    await client.del(key);
+    return;
+  }
+  const [, present] = await Promise.all([client.hmset(key, ...Object.entries(fields).flat()), client.hkeys(key)]);
+  const stale = present.filter((f) => !Object.hasOwn(fields, f));
+  if (stale.length) await client.hdel(key, ...stale);
 }
 
 /** What a structured read asks for. */
