@@ -1,0 +1,4 @@
+export * from './prng';
+export * from './history';
+export * from './checker';
+export * from './toxiproxy';
