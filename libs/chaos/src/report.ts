@@ -81,12 +81,15 @@ function cell(n: number | null | undefined): string {
 }
 
 /** One row of the per-fault table. */
-export function tableRow(r: ChaosRunResult, root: string): string {
+export function tableRow(r: ChaosRunResult, result: ChaosResult): string {
+  const root = result.dir;
   const c = r.check;
   const stale = c.staleReads;
   const failed = `${cell(c.failures.total)} (${cell(c.failures.withinBound)} within bound, max ${cell(c.failures.maxMs)} ms)`;
   const lost = `${cell(c.lost.total)}${c.lost.inFlightAtDeath ? ` (${cell(c.lost.inFlightAtDeath)} in flight at a death)` : ''}`;
-  const conv = r.convergenceMs === null ? `not within ${cell(r.convergenceBoundMs)}` : cell(r.convergenceMs);
+  const wait = result.options.convergenceWaitMs;
+  const heal = r.lastHealMs === null ? 'no fault' : r.convergenceMs === null ? `not within ${cell(wait)}` : cell(r.convergenceMs);
+  const conv = `${heal} / ${r.quiesceMs === null ? `not within ${cell(wait)}` : cell(r.quiesceMs)}`;
   const history = relative(root, r.historyFile);
   return `| ${r.topology} | ${cell(c.acked)} | **${lost}** | ${cell(c.oneNodeKeys.count)} | ${cell(c.differing.count)} | ${conv} | ${cell(stale.total)} (${cell(stale.sameReplica)} same / ${cell(stale.crossReplica)} cross, ${cell(stale.notFound)} 404) of ${cell(stale.reads)} | ${failed} | [history](${history}) |`;
 }
@@ -105,9 +108,9 @@ export function reportMarkdown(result: ChaosResult): string {
     out.push(`## ${f}`, '');
     const targets = [...new Set(runs.flatMap((r) => r.schedule.map((s) => `${s.kind} ${s.target} for ${s.durationMs} ms at ${s.atMs} ms`)))];
     if (targets.length) out.push(...targets.map((t) => `- ${t}`), '');
-    out.push('| Topology | Acked | Lost | One node only | Differing | Convergence ms | Stale reads | Failed requests | History |');
+    out.push('| Topology | Acked | Lost | One node only | Differing | Convergence ms (after heal / after load) | Stale reads | Failed requests | History |');
     out.push('|---|---|---|---|---|---|---|---|---|');
-    for (const r of runs) out.push(tableRow(r, result.dir));
+    for (const r of runs) out.push(tableRow(r, result));
     out.push('');
     for (const r of runs) if (r.chart) out.push(`![${r.topology} ${f}](${relative(result.dir, r.chart)})`);
     out.push('');

@@ -13,7 +13,7 @@ import { FaultKind, HistoryLine, HistoryRecorder } from './history';
 import { Prng } from './prng';
 import { ProcessSet } from './procs';
 import { SvgRenderer, writeReport } from './report';
-import { waitConverged } from './snapshot';
+import { waitConverged, waitHealConverged } from './snapshot';
 import { makeTopology, NodeId, Topology, TopologyName } from './topology';
 import { REPO_ROOT, ToxiproxyServer, toxiproxyBin, TOXIPROXY_MISSING } from './toxiproxy';
 import { runWorkload, WorkloadStats } from './workload';
@@ -86,9 +86,15 @@ export interface ChaosRunResult {
   chart?: string;
   schedule: Array<FaultSpec & { target: string }>;
   workload: WorkloadStats;
-  /** ms on the run's clock when the last fault healed (or the workload ended, without faults). */
+  /** ms on the run's clock when the last fault healed (null: no fault). */
   lastHealMs: number | null;
+  /**
+   * ms from the last heal until every key written before it (and not since) agreed on both
+   * nodes, measured while the workload went on; null = not within convergenceWaitMs (or no fault).
+   */
   convergenceMs: number | null;
+  /** ms from the end of the workload until both nodes held exactly the same departments; null = not within convergenceWaitMs. */
+  quiesceMs: number | null;
   convergenceBoundMs: number;
   nodes: Array<{ name: string; departments: number }>;
   check: CheckResult;
@@ -178,7 +184,7 @@ async function migrate(db: ChaosDb): Promise<void> {
 function summary(r: ChaosRunResult): string {
   const c = r.check;
   return `${r.topology} / ${r.fault}: ${c.acked} acked, lost ${c.lost.total} (in flight ${c.lost.inFlightAtDeath}), one-node ${c.oneNodeKeys.count}, differing ${c.differing.count}, ` +
-    `convergence ${r.convergenceMs === null ? 'none' : `${r.convergenceMs} ms`}, stale reads ${c.staleReads.total}/${c.staleReads.reads}, failed ${c.failures.total}`;
+    `convergence after heal ${r.convergenceMs ?? '—'} ms, after load ${r.quiesceMs ?? 'none'} ms, stale reads ${c.staleReads.total}/${c.staleReads.reads}, failed ${c.failures.total}`;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
@@ -265,7 +271,7 @@ async function oneRun(topo: Topology, fault: ChaosFault, r: ResolvedChaosOptions
   const base: Omit<ChaosRunResult, 'check' | 'wallMs'> = {
     topology: topo.name, fault, seed: r.seed, dir: runDir, historyFile,
     schedule: schedule.map((s) => ({ ...s, target: describeFault(s, topo) })),
-    workload: { requests: 0, acked: 0 }, lastHealMs: null, convergenceMs: null, convergenceBoundMs: r.convergenceBoundMs, nodes: [],
+    workload: { requests: 0, acked: 0 }, lastHealMs: null, convergenceMs: null, quiesceMs: null, convergenceBoundMs: r.convergenceBoundMs, nodes: [],
   };
   let error: string | undefined;
   let snapshots: Awaited<ReturnType<typeof waitConverged>>['snapshots'] = [];
@@ -274,23 +280,28 @@ async function oneRun(topo: Topology, fault: ChaosFault, r: ResolvedChaosOptions
     await topo.start();
     log(`${topo.name} / ${fault}: workload ${durationMs} ms at ${r.rate} req/s; ${schedule.length} fault(s)`);
     let loadDone = false;
-    const [workload, lastHeal] = await Promise.all([
+    const nodes = topo.nodes.map((n: NodeId) => ({ name: n, url: topo.nodeUrl(n) }));
+    const [workload, healConvergence] = await Promise.all([
       runWorkload({
         urls: (i) => topo.apiUrl(i), replicas: r.replicas, rate: r.rate, workers: r.workers, durationMs,
         sharedKeys: 4, mix: { add: 0.45, write: 0.3 }, clientTimeoutMs: r.opTimeoutMs * 3 + 1000,
       }, h, prng.fork('workload'), stopped).finally(() => {
         loadDone = true;
       }),
-      runSchedule(schedule, topo, toxi, h, () => stopped() || loadDone, log),
+      runSchedule(schedule, topo, toxi, h, () => stopped() || loadDone, log).then(async (lastHeal) => {
+        base.lastHealMs = lastHeal;
+        if (lastHeal === null) return null;
+        return waitHealConverged(nodes, h.lines, lastHeal, () => h.now(), r.convergenceWaitMs, stopped);
+      }),
     ]);
     base.workload = workload;
+    base.convergenceMs = healConvergence;
     // Anything a stopped schedule left: every proxy enabled, no toxic.
     await toxi.reset();
-    base.lastHealMs = lastHeal ?? h.now();
     log(`${topo.name} / ${fault}: ${workload.requests} requests, ${workload.acked} acked; waiting up to ${r.convergenceWaitMs} ms for the nodes to agree ...`);
-    const nodes = topo.nodes.map((n: NodeId) => ({ name: n, url: topo.nodeUrl(n) }));
-    const conv = await waitConverged(nodes, r.convergenceWaitMs, () => h.now(), base.lastHealMs);
-    base.convergenceMs = conv.convergenceMs;
+    const loadEnd = h.now();
+    const conv = await waitConverged(nodes, r.convergenceWaitMs, () => h.now(), loadEnd);
+    base.quiesceMs = conv.convergenceMs;
     snapshots = conv.snapshots;
     base.nodes = snapshots.map((s) => ({ name: s.name, departments: Object.keys(s.values).length }));
   } catch (err) {

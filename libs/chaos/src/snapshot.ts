@@ -3,6 +3,7 @@
 import Redis from 'ioredis';
 import { sleep } from '@app/procs';
 import type { NodeSnapshot } from './checker';
+import type { HistoryLine } from './history';
 
 export const DEPT_SET = 'htdp1:dept-spring:repository:departments';
 export const DEPT_PREFIX = `${DEPT_SET}:`;
@@ -67,4 +68,44 @@ export async function waitConverged(nodes: Array<{ name: string; url: string }>,
   }
   if (!snapshots.length) snapshots = await Promise.all(nodes.map((n) => readNode(n.name, n.url)));
   return { convergenceMs: null, snapshots };
+}
+
+/** Keys written before `healMs` and not since: the ones whose copies must agree after the heal. */
+export function keysSettledBefore(lines: readonly HistoryLine[], healMs: number): Set<string> {
+  const before = new Set<string>();
+  const after = new Set<string>();
+  for (const l of lines) {
+    if (l.t !== 'op' || l.op === 'read') continue;
+    (l.invokeMs < healMs ? before : after).add(l.key);
+  }
+  for (const k of after) before.delete(k);
+  return before;
+}
+
+/**
+ * Convergence after the last heal, measured while the workload goes on: polls both nodes until
+ * every key written before the heal (and not since) has the same value, or absence, on both.
+ * Returns ms from the heal, or null if not within `boundMs`.
+ */
+export async function waitHealConverged(nodes: Array<{ name: string; url: string }>, lines: readonly HistoryLine[], healMs: number, now: () => number, boundMs: number, stopped: () => boolean, everyMs = 250): Promise<number | null> {
+  if (nodes.length < 2) return 0;
+  const deadline = Date.now() + boundMs;
+  while (Date.now() <= deadline && !stopped()) {
+    try {
+      const keys = keysSettledBefore(lines, healMs);
+      const [a, b] = await Promise.all(nodes.map((n) => readNode(n.name, n.url)));
+      let same = true;
+      for (const k of keys) {
+        if (a.values[k] !== b.values[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return Math.max(0, Math.round(now() - healMs));
+    } catch {
+      // a node still restarting
+    }
+    await sleep(everyMs);
+  }
+  return null;
 }

@@ -125,10 +125,8 @@ export class RedisTopology implements Topology {
       await this.startNode(node, true);
     }
     if (this.hasAgents) {
-      for (const node of this.nodes) {
-        this.agentPorts.set(node, await freePort());
-        await this.startAgent(node);
-      }
+      for (const node of this.nodes) this.agentPorts.set(node, await freePort());
+      await Promise.all(this.nodes.map((node) => this.startAgent(node)));
       for (const node of this.nodes) {
         await waitFor(`agent ${node} to report ready`, async () => {
           const res = await fetch(`http://127.0.0.1:${this.agentPorts.get(node)}/health/ready`, { signal: AbortSignal.timeout(1000) });
@@ -145,7 +143,8 @@ export class RedisTopology implements Topology {
       }
       this.apiPorts.push(await freePort());
     }
-    for (let r = 0; r < env.replicas; r++) await this.startApp(r);
+    // In parallel: each dept-api takes seconds to start on a busy 2-core box.
+    await Promise.all(Array.from({ length: env.replicas }, (_, r) => this.startApp(r)));
   }
 
   private apiEnv(replica: number): Record<string, string> {
