@@ -114,7 +114,7 @@ export interface ChaosResult {
 }
 
 const PROFILE_DEFAULTS: Record<ChaosProfile, { durationMs: number; rate: number; workers: number; convergenceWaitMs: number; warmupMs: number; faultMs: number; pauseMs: number }> = {
-  smoke: { durationMs: 12_000, rate: 120, workers: 6, convergenceWaitMs: 5_000, warmupMs: 2_500, faultMs: 6_000, pauseMs: 2_500 },
+  smoke: { durationMs: 10_000, rate: 120, workers: 6, convergenceWaitMs: 4_000, warmupMs: 2_000, faultMs: 5_000, pauseMs: 2_500 },
   local: { durationMs: 30_000, rate: 200, workers: 8, convergenceWaitMs: 20_000, warmupMs: 5_000, faultMs: 12_000, pauseMs: 5_000 },
 };
 

@@ -56,7 +56,7 @@ export function registerHa(program: Command): void {
     .option('--faults <name...>', `one run per fault (${CHAOS_FAULTS.join(', ')})`)
     .option('--replicas <n>', 'dept-api replicas', intOption('--replicas', 1, 8), 2)
     .option('--seed <n>', 'PRNG seed (schedule, targets, workload)', intOption('--seed', 0, 2 ** 31 - 1), 1)
-    .option('--duration <sec>', 'workload length per run (default by profile: smoke 12, local 30; mixed runs twice that)', intOption('--duration', 5, 600))
+    .option('--duration <sec>', 'workload length per run (default by profile: smoke 10, local 30; mixed runs twice that)', intOption('--duration', 5, 600))
     .option('--rate <n>', 'total requests per second (default by profile: smoke 120, local 200)', intOption('--rate', 1, 2000))
     .option('--profile <name>', 'smoke | local', choiceOption('--profile', ['smoke', 'local'] as const), 'smoke' as ChaosProfile)
     .action(async (o: { topology: string | string[]; faults?: string[]; replicas: number; seed: number; duration?: number; rate?: number; profile: ChaosProfile }) => {
