@@ -89,12 +89,20 @@ export function isFailure(o: OpRecord): boolean {
 export class HistoryRecorder {
   readonly lines: HistoryLine[] = [];
   private readonly out: WriteStream | null;
-  private readonly t0 = performance.now();
+  private t0 = performance.now();
   private n = 0;
 
   constructor(readonly file: string | null, meta: Omit<MetaRecord, 't' | 'startWall'>) {
     this.out = file ? createWriteStream(file, { flags: 'w' }) : null;
-    this.push({ t: 'meta', ...meta, startWall: Date.now() });
+    this.lines.push({ t: 'meta', ...meta, startWall: Date.now() });
+    this.metaWritten = false;
+  }
+
+  /** Restarts the clock (when the system is up and the workload begins); only the meta line may precede it. */
+  startClock(): void {
+    this.t0 = performance.now();
+    const meta = this.lines.find((l): l is MetaRecord => l.t === 'meta');
+    if (meta) meta.startWall = Date.now();
   }
 
   /** ms since the run started, monotonic, 0.1 ms resolution. */
@@ -102,7 +110,16 @@ export class HistoryRecorder {
     return Math.round((performance.now() - this.t0) * 10) / 10;
   }
 
+  private metaWritten: boolean;
+
+  private writeMeta(): void {
+    if (this.metaWritten) return;
+    this.metaWritten = true;
+    this.out?.write(`${JSON.stringify(this.lines[0])}\n`);
+  }
+
   private push(line: HistoryLine): void {
+    this.writeMeta();
     this.lines.push(line);
     this.out?.write(`${JSON.stringify(line)}\n`);
   }
@@ -136,6 +153,7 @@ export class HistoryRecorder {
   }
 
   close(): Promise<void> {
+    this.writeMeta();
     const out = this.out;
     if (!out) return Promise.resolve();
     return new Promise((resolve) => out.end(resolve));

@@ -278,6 +278,7 @@ async function oneRun(topo: Topology, fault: ChaosFault, r: ResolvedChaosOptions
   try {
     log(`${topo.name} / ${fault}: starting ${topo.nodes.length} node(s)${topo.hasAgents ? ' + agents' : ''}, ${r.replicas} dept-api replica(s) through toxiproxy ...`);
     await topo.start();
+    h.startClock();
     log(`${topo.name} / ${fault}: workload ${durationMs} ms at ${r.rate} req/s; ${schedule.length} fault(s)`);
     let loadDone = false;
     const nodes = topo.nodes.map((n: NodeId) => ({ name: n, url: topo.nodeUrl(n) }));
