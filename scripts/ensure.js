@@ -86,6 +86,8 @@ if (purpose === 'test') {
 if (purpose === 'test' || purpose === 'bench') {
   if (onPath('go')) {
     run('bash', [join(ROOT, 'scripts', 'install-toxiproxy.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // The register linearizability check (Porcupine), optional in the runs but built here.
+    run('bash', [join(ROOT, 'scripts', 'install-porcupine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   } else if (purpose === 'test') {
     fail('missing go (needed to install the pinned toxiproxy-server for the fault runs): install Go 1.22+ or `apt-get install -y golang`');
   } else {

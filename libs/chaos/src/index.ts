@@ -9,3 +9,4 @@ export * from './workload';
 export * from './snapshot';
 export * from './report';
 export * from './run';
+export * from './porcupine';

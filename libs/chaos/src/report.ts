@@ -91,7 +91,8 @@ export function tableRow(r: ChaosRunResult, result: ChaosResult): string {
   const heal = r.lastHealMs === null ? 'no fault' : r.convergenceMs === null ? `not within ${cell(wait)}` : cell(r.convergenceMs);
   const conv = `${heal} / ${r.quiesceMs === null ? `not within ${cell(wait)}` : cell(r.quiesceMs)}`;
   const history = relative(root, r.historyFile);
-  return `| ${r.topology} | ${cell(c.acked)} | **${lost}** | ${cell(c.oneNodeKeys.count)} | ${cell(c.differing.count)} | ${conv} | ${cell(stale.total)} (${cell(stale.sameReplica)} same / ${cell(stale.crossReplica)} cross, ${cell(stale.notFound)} 404) of ${cell(stale.reads)} | ${failed} | [history](${history}) |`;
+  const lin = r.linearizable ? `${r.linearizable.result}${r.linearizable.illegalKeys ? ` (${cell(r.linearizable.illegalKeys)} of ${cell(r.linearizable.keys)} keys)` : ''}` : '—';
+  return `| ${r.topology} | ${cell(c.acked)} | **${lost}** | ${cell(c.oneNodeKeys.count)} | ${cell(c.differing.count)} | ${conv} | ${cell(stale.total)} (${cell(stale.sameReplica)} same / ${cell(stale.crossReplica)} cross, ${cell(stale.notFound)} 404) of ${cell(stale.reads)} | ${lin} | ${failed} | [history](${history}) |`;
 }
 
 export function reportMarkdown(result: ChaosResult): string {
@@ -108,8 +109,8 @@ export function reportMarkdown(result: ChaosResult): string {
     out.push(`## ${f}`, '');
     const targets = [...new Set(runs.flatMap((r) => r.schedule.map((s) => `${s.kind} ${s.target} for ${s.durationMs} ms at ${s.atMs} ms`)))];
     if (targets.length) out.push(...targets.map((t) => `- ${t}`), '');
-    out.push('| Topology | Acked | Lost | One node only | Differing | Convergence ms (after heal / after load) | Stale reads | Failed requests | History |');
-    out.push('|---|---|---|---|---|---|---|---|---|');
+    out.push('| Topology | Acked | Lost | One node only | Differing | Convergence ms (after heal / after load) | Stale reads | Registers linearizable (Porcupine) | Failed requests | History |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of runs) out.push(tableRow(r, result));
     out.push('');
     for (const r of runs) if (r.chart) out.push(`![${r.topology} ${f}](${relative(result.dir, r.chart)})`);

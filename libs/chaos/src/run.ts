@@ -11,6 +11,7 @@ import { check, CheckResult } from './checker';
 import { FaultSpec, describeFault, mixedSchedule, runSchedule, singleSchedule, ScheduleTiming, FAULT_KINDS } from './faults';
 import { FaultKind, HistoryLine, HistoryRecorder } from './history';
 import { Prng } from './prng';
+import { checkLinearizable, LinearizabilityResult } from './porcupine';
 import { ProcessSet } from './procs';
 import { SvgRenderer, writeReport } from './report';
 import { waitConverged, waitHealConverged } from './snapshot';
@@ -98,6 +99,8 @@ export interface ChaosRunResult {
   convergenceBoundMs: number;
   nodes: Array<{ name: string; departments: number }>;
   check: CheckResult;
+  /** Every key as a register, checked by Porcupine (null: tools/porcupine not built). */
+  linearizable: LinearizabilityResult | null;
   /** Wall time of the whole run (start to stop), ms. */
   wallMs: number;
   error?: string;
@@ -184,7 +187,8 @@ async function migrate(db: ChaosDb): Promise<void> {
 function summary(r: ChaosRunResult): string {
   const c = r.check;
   return `${r.topology} / ${r.fault}: ${c.acked} acked, lost ${c.lost.total} (in flight ${c.lost.inFlightAtDeath}), one-node ${c.oneNodeKeys.count}, differing ${c.differing.count}, ` +
-    `convergence after heal ${r.convergenceMs ?? '—'} ms, after load ${r.quiesceMs ?? 'none'} ms, stale reads ${c.staleReads.total}/${c.staleReads.reads}, failed ${c.failures.total}`;
+    `convergence after heal ${r.convergenceMs ?? '—'} ms, after load ${r.quiesceMs ?? 'none'} ms, stale reads ${c.staleReads.total}/${c.staleReads.reads}, failed ${c.failures.total}` +
+    (r.linearizable ? `, linearizable ${r.linearizable.result} (${r.linearizable.illegalKeys} of ${r.linearizable.keys} keys illegal)` : '');
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
@@ -268,7 +272,7 @@ async function oneRun(topo: Topology, fault: ChaosFault, r: ResolvedChaosOptions
   const historyFile = join(runDir, 'history.jsonl');
   const h = new HistoryRecorder(historyFile, { topology: topo.name, fault, seed: r.seed, replicas: r.replicas, opTimeoutMs: r.opTimeoutMs });
   const { schedule, durationMs } = scheduleFor(fault, r, prng.fork('schedule'));
-  const base: Omit<ChaosRunResult, 'check' | 'wallMs'> = {
+  const base: Omit<ChaosRunResult, 'check' | 'wallMs' | 'linearizable'> = {
     topology: topo.name, fault, seed: r.seed, dir: runDir, historyFile,
     schedule: schedule.map((s) => ({ ...s, target: describeFault(s, topo) })),
     workload: { requests: 0, acked: 0 }, lastHealMs: null, convergenceMs: null, quiesceMs: null, convergenceBoundMs: r.convergenceBoundMs, nodes: [],
@@ -313,5 +317,9 @@ async function oneRun(topo: Topology, fault: ChaosFault, r: ResolvedChaosOptions
     await h.close();
   }
   const checked = check(h.lines, snapshots, { opTimeoutMs: r.opTimeoutMs, convergenceMs: base.convergenceMs });
-  return { result: { ...base, check: checked, wallMs: Date.now() - wallStart, ...(error ? { error } : {}) }, lines: h.lines };
+  const linearizable = await checkLinearizable(historyFile).catch((err: Error) => {
+    log(`${topo.name} / ${fault}: linearizability check: ${err.message}`);
+    return null;
+  });
+  return { result: { ...base, check: checked, linearizable, wallMs: Date.now() - wallStart, ...(error ? { error } : {}) }, lines: h.lines };
 }
