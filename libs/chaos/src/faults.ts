@@ -93,14 +93,21 @@ export function describeFault(f: FaultSpec, topo: Topology): string {
 
 const TOXIC = 'chaos-cut';
 
+/**
+ * How long a black-holed connection stays open before Toxiproxy closes it. Not 0 (held forever):
+ * the timeout toxic drops the bytes it holds, and a connection that lost bytes mid-stream but
+ * lived on after the heal would desynchronise the Redis protocol, which no TCP network does.
+ */
+const BLACKHOLE_CLOSE_MS = 2000;
+
 async function cut(toxi: ToxiproxyClient, proxy: string, how: FaultSpec['how']): Promise<void> {
   if (how === 'down') {
     await toxi.setEnabled(proxy, false);
     return;
   }
-  // timeout 0: data held and never delivered until the toxic goes, both ways.
-  await toxi.addToxic(proxy, { name: `${TOXIC}-down`, type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } });
-  await toxi.addToxic(proxy, { name: `${TOXIC}-up`, type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } });
+  // Nothing passes either way; each connection is closed after BLACKHOLE_CLOSE_MS.
+  await toxi.addToxic(proxy, { name: `${TOXIC}-down`, type: 'timeout', stream: 'downstream', attributes: { timeout: BLACKHOLE_CLOSE_MS } });
+  await toxi.addToxic(proxy, { name: `${TOXIC}-up`, type: 'timeout', stream: 'upstream', attributes: { timeout: BLACKHOLE_CLOSE_MS } });
 }
 
 async function heal(toxi: ToxiproxyClient, proxy: string, how: FaultSpec['how']): Promise<void> {
