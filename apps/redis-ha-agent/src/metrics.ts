@@ -18,6 +18,33 @@ export function createAgentMetrics(agent: BootstrapAgent, { defaults = false } =
   const state = new Gauge({ name: 'redis_ha_agent_state', help: '1 for the current state of the agent, 0 for the others', labelNames: ['state'], registers: [registry] });
   const ready = new Gauge({ name: 'redis_ha_agent_ready', help: '1 when the local node is in sync and marked ready', registers: [registry] });
   const lastKeys = new Gauge({ name: 'redis_ha_agent_last_sync_keys', help: 'Keys on the local node after the last successful bootstrap', registers: [registry] });
+  // Read at scrape time from the agent's own counters (no event per replayed hint).
+  new Counter({
+    name: 'redis_ha_agent_hints_replayed_total',
+    help: 'Hints on the local node replayed to the peer and cleared (writes the peer had missed)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(agent.status().hintsReplayed);
+    },
+  });
+  new Counter({
+    name: 'redis_ha_agent_merged_total',
+    help: 'Elements merged into the peer before a bootstrap copied it over the local node',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(agent.status().merged);
+    },
+  });
+  new Gauge({
+    name: 'redis_ha_agent_hints_pending',
+    help: 'Hints waiting on the local node at the last replay (writes the peer may still lack)',
+    registers: [registry],
+    collect() {
+      this.set(agent.status().hintsPending ?? 0);
+    },
+  });
   bootstraps.inc({ result: 'ok' }, 0);
   bootstraps.inc({ result: 'failed' }, 0);
   const setState = (s: AgentState) => {

@@ -3,3 +3,4 @@ export * from './net';
 export * from './process';
 export * from './redis-server';
 export * from './mariadb-server';
+export * from './redis-sentinel';

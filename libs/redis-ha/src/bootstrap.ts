@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
 import { createRedisClient, redact } from '@app/redis';
 import { HaNodeOptions } from './mirrored';
-import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isAuthError, markNodeReady, probeNode } from './probe';
+import { DEFAULT_MARKER_KEY, HA_HINTS_KEY, HA_VERSIONS_KEY, NodeProbe, errorMessage, isAuthError, isConnectionError, isReplicaError, markNodeReady, probeNode } from './probe';
+import { clearHints, compareStamps, readElements, replayOn } from './versioned';
 
 export type AgentState = 'starting' | 'ready' | 'bootstrapping' | 'waiting' | 'local-down';
 
@@ -19,6 +20,14 @@ export interface AgentStatus {
   local?: { runId: string; role: string; keys?: number };
   peer?: { runId: string; role: string; keys?: number; ready: boolean };
   lastBootstrap?: BootstrapResult;
+  /** Hints on the local node replayed to the peer (and cleared) since the agent started. */
+  hintsReplayed: number;
+  /** Elements pushed to the peer by merges before a bootstrap, since the agent started. */
+  merged: number;
+  /** Hints waiting on the local node at the last replay. */
+  hintsPending?: number;
+  /** Bootstraps whose write pause on the peer ran out before the promotion (covered by hints). */
+  pauseOverruns: number;
 }
 
 export interface BootstrapResult {
@@ -51,6 +60,8 @@ export interface BootstrapOptions {
   syncTimeoutMs?: number;
   /** Longest write pause asked of the peer for the final catch-up. Default 300. */
   pauseMs?: number;
+  /** Period of the hint replay while the local node is ready. Default 100. */
+  replayIntervalMs?: number;
   opTimeoutMs?: number;
   markerKey?: string;
   /** One line per change of state; default console.log. */
@@ -80,6 +91,7 @@ export class BootstrapAgent extends EventEmitter {
   private stopped = false;
   private wake?: () => void;
   private notReadyTicks = 0;
+  private replaying?: Promise<void>;
 
   constructor(private readonly options: BootstrapOptions) {
     super();
@@ -99,7 +111,7 @@ export class BootstrapAgent extends EventEmitter {
     this.peer.on('ready', () => {
       this.peerConnError = undefined;
     });
-    this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', checks: 0, since: Date.now() };
+    this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', checks: 0, since: Date.now(), hintsReplayed: 0, merged: 0, pauseOverruns: 0 };
   }
 
   override on(event: 'event', listener: (e: AgentEvent) => void): this {
@@ -127,13 +139,93 @@ export class BootstrapAgent extends EventEmitter {
         });
       }
     })();
+    this.replaying = (async () => {
+      const every = this.options.replayIntervalMs ?? 100;
+      while (!this.stopped) {
+        if (this.current.ready) await this.replayHints().catch(() => undefined);
+        await sleep(every);
+      }
+    })();
+  }
+
+  /**
+   * Sends the peer every element the local node holds a hint for (a write it took as primary that
+   * the peer has not acknowledged), with the element's own stamp, then clears the hints the peer now
+   * covers. Runs while the local node is ready; a peer that is down or a replica is left for later.
+   * Returns the number of hints replayed. Bounded: at most `budgetMs` per call.
+   */
+  async replayHints(budgetMs = 500): Promise<number> {
+    const until = Date.now() + budgetMs;
+    let done = 0;
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.local.hscan(HA_HINTS_KEY, cursor, 'COUNT', 256);
+      cursor = next;
+      const elements = flat.filter((_, i) => i % 2 === 0);
+      if (!elements.length) continue;
+      const states = await readElements(this.local, elements);
+      const acked: [string, string][] = [];
+      for (const st of states) {
+        try {
+          await replayOn(this.peer, st);
+        } catch (err) {
+          if (isReplicaError(err) || isConnectionError(err)) {
+            cursor = '0';
+            break; // the peer is being bootstrapped or unreachable: try again next time
+          }
+          throw err;
+        }
+        acked.push([st.element, st.stamp]);
+      }
+      // Hints for elements without a version cannot be replayed: drop them.
+      const known = new Set(states.map((st) => st.element));
+      const orphans = elements.filter((e) => !known.has(e));
+      if (orphans.length) await this.local.hdel(HA_HINTS_KEY, ...orphans);
+      done += await clearHints(this.local, acked);
+      if (acked.length < states.length) break;
+    } while (cursor !== '0' && Date.now() < until);
+    this.current.hintsReplayed += done;
+    this.current.hintsPending = await this.local.hlen(HA_HINTS_KEY).catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Before the local node is overwritten by a copy of the peer, every element it holds in a newer
+   * version than the peer's is written to the peer (with its stamp): a re-join merges, it never
+   * erases what this node had acknowledged. Only versioned elements are merged.
+   */
+  async mergeIntoPeer(): Promise<number> {
+    let pushed = 0;
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.local.hscan(HA_VERSIONS_KEY, cursor, 'COUNT', 500);
+      cursor = next;
+      const elements: string[] = [];
+      const stamps: string[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        elements.push(flat[i]);
+        stamps.push(flat[i + 1]);
+      }
+      if (!elements.length) continue;
+      const theirs = await this.peer.hmget(HA_VERSIONS_KEY, ...elements);
+      const newer = elements.filter((_, i) => compareStamps(stamps[i], theirs[i]) > 0);
+      for (const st of await readElements(this.local, newer)) {
+        const r = await replayOn(this.peer, st);
+        if (r.applied && r.count > 0) pushed++;
+      }
+      if (this.stopped) throw new Error('agent stopping');
+    } while (cursor !== '0');
+    this.current.merged += pushed;
+    return pushed;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.running;
+    await this.replaying;
     this.running = undefined;
+    this.replaying = undefined;
     this.local.disconnect();
     this.peer.disconnect();
   }
@@ -181,8 +273,10 @@ export class BootstrapAgent extends EventEmitter {
     if (p.markedReady) {
       if (local.role === 'slave') return this.bootstrap(p); // an interrupted bootstrap: resume it
       if (local.keys === 0 && p.keys === 0) return this.markReady('both nodes empty, nothing to copy');
-      if (p.keys === 0) return this.refuse(`refusing to copy an empty peer over ${local.keys} local keys`);
-      if (p.keys < local.keys) return this.refuse(`refusing to copy a peer with fewer keys (${p.keys}) than local (${local.keys})`);
+      // Versioned data is merged into the peer before the copy, so nothing of it is erased. Data
+      // the pair did not version (a Dynomite or Envoy pair) is protected by the key counts.
+      if (!local.versioned && p.keys === 0) return this.refuse(`refusing to copy an empty peer over ${local.keys} local keys`);
+      if (!local.versioned && p.keys < local.keys) return this.refuse(`refusing to copy a peer with fewer keys (${p.keys}) than local (${local.keys})`);
       return this.bootstrap(p);
     }
     // Neither node is ready (both restarted, or first start): elect the source deterministically.
@@ -265,6 +359,11 @@ export class BootstrapAgent extends EventEmitter {
       const local = await probeNode(this.local, this.markerKey);
       if (local.role === 'master') {
         await this.local.del(this.markerKey);
+        // A re-join merges: what only this node holds goes to the peer before the copy replaces it.
+        if (local.versioned) {
+          const pushed = await this.mergeIntoPeer();
+          if (pushed) this.log(`merged ${pushed} newer elements into the peer before the copy`);
+        }
         const auth = this.peerAuth();
         if (auth.password !== undefined) await this.local.config('SET', 'masterauth', auth.password);
         if (auth.username !== undefined) await this.local.config('SET', 'masteruser', auth.username);
@@ -282,6 +381,7 @@ export class BootstrapAgent extends EventEmitter {
       }
       // Final catch-up: with the peer's writes briefly paused its offset stands still, so reaching
       // it means every write the peer accepted is here before we stop replicating.
+      const pauseAt = Date.now();
       pausedPeer = await this.pausePeer();
       didPause = pausedPeer;
       const target = (await this.assertPeerUnchanged(peerAtStart)).replOffset;
@@ -293,6 +393,15 @@ export class BootstrapAgent extends EventEmitter {
         await sleep(pausedPeer ? 2 : 50);
       }
       await this.local.call('REPLICAOF', 'NO', 'ONE');
+      // The pause is a fixed time: check it still held at the promotion. If it ran out, writes the
+      // peer took in between reached this node neither by the stream nor by a mirror (READONLY);
+      // they are in the peer's hints, which its agent replays here, so say it and count it.
+      if (pausedPeer && Date.now() - pauseAt > (this.options.pauseMs ?? 300) + PROMOTION_MARGIN_MS) {
+        this.current.pauseOverruns++;
+        this.log('the peer\'s write pause ran out before the promotion; writes after it come from the peer\'s hints');
+      }
+      // The copy brought the peer's hints (for this node, which now has all of it): not ours to replay.
+      await this.local.del(HA_HINTS_KEY);
       await markNodeReady(this.local, this.markerKey);
       if (pausedPeer) await this.unpausePeer();
       pausedPeer = false;

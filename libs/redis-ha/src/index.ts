@@ -2,3 +2,4 @@ export * from './probe';
 export * from './mirrored';
 export * from './sync-check';
 export * from './bootstrap';
+export * from './versioned';

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
-import { applyPlain, createRedisClient, ReadKind, readPlain, ReadValue, redact, RedisExecutor, waitUntilReady, WriteOp } from '@app/redis';
+import { createRedisClient, ReadKind, readPlain, ReadValue, redact, RedisExecutor, waitUntilReady, WriteOp } from '@app/redis';
 import { DEFAULT_MARKER_KEY, NodeProbe, errorMessage, isConnectionError, isReplicaError, probeNode } from './probe';
+import { applyOn, clearHints, compareStamps, encodeOps, readVersioned, StampClock, VERSIONS_KEY } from './versioned';
 
 /** One Redis of the pair. */
 export interface HaNodeOptions {
@@ -59,8 +60,14 @@ export interface MirroredStats {
   primaryChanges: number;
   ejections: number;
   readmissions: number;
-  /** Readiness markers removed from a node that missed mirror writes, so its agent resyncs it. */
-  invalidations: number;
+  /** Writes retried with a later stamp because the primary held a newer version of a key. */
+  superseded: number;
+  /** Mirrors the peer ignored because it already held a newer version (it converges to that one). */
+  mirrorStale: number;
+  /** Hints cleared on a node after its peer acknowledged the write. */
+  hintsCleared: number;
+  /** Reads that missed on the primary and found a newer version on the peer. */
+  peerReads: number;
 }
 
 export type HaEvent =
@@ -70,14 +77,10 @@ export type HaEvent =
   | { type: 'failover'; op: 'read' | 'write'; from: string; to: string; error: string }
   | { type: 'mirror-failed'; node: string; error: string }
   | { type: 'mirror-skipped'; node: string }
-  | { type: 'degraded-write'; node: string; reason: string }
-  | { type: 'invalidated'; node: string };
+  | { type: 'degraded-write'; node: string; reason: string };
 
-/**
- * Agents and apps run on different hosts: a missed write up to this long before a node's mark is
- * still treated as possibly after it (an unneeded resync is cheap; a silent gap is not).
- */
-const MARKER_CLOCK_SKEW_MS = 1000;
+/** A write whose primary holds newer versions is retried with a later stamp at most this often. */
+const MAX_SUPERSEDED_RETRIES = 3;
 
 /** Thrown when neither node is healthy and ready. */
 export class NoPrimaryError extends Error {
@@ -98,15 +101,11 @@ class HaNode {
   ready = false;
   probe?: NodeProbe;
   lastError?: string;
-  /** Marker value seen when this node missed a mirror write (null: it had none). */
-  missedMarker?: string | null;
-  /** When the last write meant for this node was skipped or failed (ms since the epoch). */
-  lastMissAt?: number;
+  /** Hints on this node whose write the peer acknowledged, cleared in one batch per tick. */
+  acked: [string, string][] = [];
+  flushing = false;
   constructor(readonly name: string, readonly url: string, readonly client: Redis) {}
 }
-
-// Compare-and-delete, so a marker written by a later bootstrap is never removed.
-const DEL_IF_EQUAL = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /**
  * Two standalone Redis used as one highly available store, without Cluster or Sentinel.
@@ -119,8 +118,10 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
   private readonly nodes: [HaNode, HaNode];
   private readonly counters: MirroredStats = {
     reads: 0, writes: 0, mirrorOk: 0, mirrorFailed: 0, mirrorSkipped: 0, degradedWrites: 0,
-    failovers: 0, primaryChanges: 0, ejections: 0, readmissions: 0, invalidations: 0,
+    failovers: 0, primaryChanges: 0, ejections: 0, readmissions: 0, superseded: 0, mirrorStale: 0,
+    hintsCleared: 0, peerReads: 0,
   };
+  private readonly clock = new StampClock();
   private readonly readiness: Readiness;
   private readonly markerKey: string;
   private readonly timer: NodeJS.Timeout;
@@ -162,12 +163,73 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
     return this.elect()?.name ?? null;
   }
 
-  get<K extends ReadKind>(key: string, kind: K): Promise<ReadValue<K>> {
-    return this.read((c) => readPlain(c, key, kind));
+  /**
+   * One key from the primary. On a miss, the peer is asked too (when it answers): a write this
+   * replica could not see yet (acknowledged through the other node during a partition) is returned
+   * if the peer's version is newer than what the primary holds, deletes included.
+   */
+  async get<K extends ReadKind>(key: string, kind: K): Promise<ReadValue<K>> {
+    await this.initial;
+    this.counters.reads++;
+    let primary = this.requirePrimary();
+    let value: ReadValue<K>;
+    try {
+      value = await readPlain(primary.client, key, kind);
+    } catch (err) {
+      primary = this.failoverTarget(primary, err, 'read');
+      value = await readPlain(primary.client, key, kind);
+    }
+    if (value !== null) return value;
+    const peer = this.peerOf(primary);
+    if (!peer.healthy) return value;
+    try {
+      const [mine, theirs] = await Promise.all([primary.client.hget(VERSIONS_KEY, key), readVersioned(peer.client, key, kind)]);
+      if (theirs.value !== null && compareStamps(theirs.stamp, mine) > 0) {
+        this.counters.peerReads++;
+        return theirs.value;
+      }
+    } catch {
+      // The peer is slow or gone: the primary's answer stands.
+    }
+    return value;
   }
 
-  apply(ops: readonly WriteOp[]): Promise<void> {
-    return this.write((c) => applyPlain(c, ops));
+  /**
+   * The ops as one versioned write: stamped once, applied on the primary together with a hint for
+   * the peer (one script, one round trip), then mirrored with the same stamp. `sync` resolves once
+   * the peer acknowledged or failed (the hint on the primary then stands for it); `async` at once.
+   */
+  async apply(ops: readonly WriteOp[]): Promise<void> {
+    await this.initial;
+    this.counters.writes++;
+    const enc = encodeOps(ops);
+    let stamp = this.clock.next();
+    let primary = this.requirePrimary();
+    let failedOver = false;
+    for (let attempt = 0; ; ) {
+      let reply;
+      try {
+        reply = await applyOn(primary.client, enc, stamp, 'p');
+      } catch (err) {
+        // Same stamp on the other node: if the first attempt lands late (a paused node resuming),
+        // it cannot override anything written after it.
+        if (failedOver) throw err;
+        primary = this.failoverTarget(primary, err, 'write');
+        failedOver = true;
+        continue;
+      }
+      if (reply.applied) break;
+      // The node holds a newer version of a key than this writer's clock: move past it and retry,
+      // so a write that starts after another was acknowledged is ordered after it.
+      this.counters.superseded++;
+      if (++attempt > MAX_SUPERSEDED_RETRIES) throw new Error(`write superseded ${attempt} times by newer versions on ${primary.name}`);
+      this.clock.observe(reply.newer);
+      stamp = this.clock.next();
+    }
+    const peer = this.peerOf(primary);
+    const mirrored = this.mirrorVersioned(primary, peer, enc, stamp);
+    if (this.mode === 'sync') await mirrored;
+    else void mirrored;
   }
 
   async read<T>(op: (client: Redis) => Promise<T>): Promise<T> {
@@ -250,33 +312,10 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
         this.emitEvent({ type: 'readmitted', node: node.name });
         this.options.logger?.log(`redis-ha: ${node.name} readmitted (ready=${node.ready})`);
       }
-      if (node.missedMarker !== undefined) await this.invalidate(node, probe);
     } catch (err) {
       node.ready = false;
       this.eject(node, err);
     }
-  }
-
-  /**
-   * A node that missed writes while its marker stayed valid (a network blip, not a restart) would
-   * otherwise be trusted forever: drop its marker so its agent resyncs it from the primary.
-   */
-  private async invalidate(node: HaNode, probe: NodeProbe): Promise<void> {
-    const seen = node.missedMarker;
-    const missedAt = node.lastMissAt;
-    node.missedMarker = undefined;
-    node.lastMissAt = undefined;
-    if (probe.role !== 'master' || !probe.markedReady || !probe.marker) return; // unready or being bootstrapped
-    // The node was re-marked after a fresh sync: only writes missed after that mark are lost on it.
-    // (A bootstrap can finish before this client readmits the node, while mirrors are still skipped.)
-    const markedAt = Number(probe.marker.slice(probe.marker.lastIndexOf(':') + 1));
-    const missedSinceMark = missedAt !== undefined && Number.isFinite(markedAt) && missedAt >= markedAt - MARKER_CLOCK_SKEW_MS;
-    if (probe.marker !== seen && !missedSinceMark) return;
-    await node.client.eval(DEL_IF_EQUAL, 1, this.markerKey, probe.marker);
-    node.ready = false;
-    this.counters.invalidations++;
-    this.emitEvent({ type: 'invalidated', node: node.name });
-    this.options.logger?.warn(`redis-ha: ${node.name} missed mirror writes; readiness marker removed so its agent resyncs it`);
   }
 
   private eject(node: HaNode, err: unknown): void {
@@ -326,7 +365,6 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
   private async mirror<T>(peer: HaNode, op: (client: Redis) => Promise<T>): Promise<void> {
     if (!peer.healthy) {
       this.counters.mirrorSkipped++;
-      this.noteMissed(peer);
       this.emitEvent({ type: 'mirror-skipped', node: peer.name });
       this.degraded(peer, 'peer ejected');
       return;
@@ -343,7 +381,6 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
         this.degraded(peer, 'peer is a replica being bootstrapped');
         return;
       }
-      this.noteMissed(peer);
       if (isConnectionError(err)) {
         this.eject(peer, err);
         this.degraded(peer, 'peer failed');
@@ -359,9 +396,54 @@ export class MirroredRedis extends EventEmitter implements RedisExecutor {
     this.emitEvent({ type: 'degraded-write', node: peer.name, reason });
   }
 
-  private noteMissed(node: HaNode): void {
-    if (node.missedMarker === undefined) node.missedMarker = node.probe?.markedReady ? node.probe.marker : null;
-    node.lastMissAt = Date.now();
+  private peerOf(node: HaNode): HaNode {
+    return this.nodes[0] === node ? this.nodes[1] : this.nodes[0];
+  }
+
+  /**
+   * The versioned mirror: the same stamp on the peer, element by element (newer only). Whatever
+   * the outcome, the primary keeps its hint until the peer has acknowledged; a failed or skipped
+   * mirror is replayed from that hint by the primary's agent, never lost with this process.
+   */
+  private async mirrorVersioned(primary: HaNode, peer: HaNode, enc: ReturnType<typeof encodeOps>, stamp: string): Promise<void> {
+    if (!peer.healthy) {
+      this.counters.mirrorSkipped++;
+      this.emitEvent({ type: 'mirror-skipped', node: peer.name });
+      this.degraded(peer, 'peer ejected; the hint on the primary stands for it');
+      return;
+    }
+    try {
+      const reply = await applyOn(peer.client, enc, stamp, 'm');
+      this.counters.mirrorOk++;
+      if (reply.applied && reply.count < enc.elements.length) this.counters.mirrorStale++;
+      for (const e of enc.elements) primary.acked.push([e, stamp]);
+      this.scheduleClear(primary);
+    } catch (err) {
+      this.counters.mirrorFailed++;
+      this.emitEvent({ type: 'mirror-failed', node: peer.name, error: errorMessage(err) });
+      if (isReplicaError(err)) peer.ready = false;
+      else if (isConnectionError(err)) this.eject(peer, err);
+      this.degraded(peer, isReplicaError(err) ? 'peer is a replica being bootstrapped' : 'peer failed');
+      // In both modes the write stands: the primary has it and its hint for the peer.
+    }
+  }
+
+  /** Clears acknowledged hints in one script per node and tick (not one round trip per write). */
+  private scheduleClear(node: HaNode): void {
+    if (node.flushing) return;
+    node.flushing = true;
+    setImmediate(() => {
+      const batch = node.acked.splice(0, 512);
+      void clearHints(node.client, batch)
+        .then((n) => {
+          this.counters.hintsCleared += n;
+        })
+        .catch(() => undefined) // a hint left behind is replayed by the agent: harmless
+        .finally(() => {
+          node.flushing = false;
+          if (node.acked.length) this.scheduleClear(node);
+        });
+    });
   }
 
   private describeNodes() {

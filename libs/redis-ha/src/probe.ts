@@ -4,6 +4,9 @@ import type Redis from 'ioredis';
 export const DEFAULT_MARKER_KEY = '__redis-ha:ready';
 /** Keys under this prefix belong to the HA machinery and are left out of key counts and sync checks. */
 export const HA_KEY_PREFIX = '__redis-ha:';
+/** Per-element version stamps and the hints for the peer (see versioned.ts). */
+export const HA_VERSIONS_KEY = '__redis-ha:v';
+export const HA_HINTS_KEY = '__redis-ha:hints';
 
 /** One node's state as read through plain Redis commands (INFO, DBSIZE, GET), no proxy involved. */
 export interface NodeProbe {
@@ -21,8 +24,10 @@ export interface NodeProbe {
   marker: string | null;
   /** The marker was written by an agent for this very server process (same run_id), and it is a master. */
   markedReady: boolean;
-  /** DBSIZE minus the marker key; undefined while the node is loading. */
+  /** DBSIZE minus the pair's own keys; undefined while the node is loading. */
   keys?: number;
+  /** The node holds version stamps: its data was written by the versioned mirrored pair. */
+  versioned?: boolean;
 }
 
 /** Parses INFO text into a flat field map (sections merged). */
@@ -46,10 +51,11 @@ export function markerMatches(marker: string | null, runId: string): boolean {
  */
 export async function probeNode(client: Redis, markerKey = DEFAULT_MARKER_KEY, withKeys = true): Promise<NodeProbe> {
   const pipeline = client.pipeline().info('server').info('replication').info('persistence').get(markerKey);
-  if (withKeys) pipeline.dbsize();
+  // The pair's own keys (marker, versions, hints) are not data: DBSIZE less those that exist.
+  if (withKeys) pipeline.dbsize().exists(markerKey, HA_VERSIONS_KEY, HA_HINTS_KEY).exists(HA_VERSIONS_KEY);
   const results = await pipeline.exec();
   if (!results) throw new Error('pipeline was discarded');
-  const [server, replication, persistence, marker, dbsize] = results;
+  const [server, replication, persistence, marker, dbsize, own, versions] = results;
   for (const r of [server, replication, persistence]) if (r[0]) throw r[0];
   const info = { ...parseInfo(String(server[1])), ...parseInfo(String(replication[1])), ...parseInfo(String(persistence[1])) };
   const runId = info.run_id;
@@ -59,7 +65,7 @@ export async function probeNode(client: Redis, markerKey = DEFAULT_MARKER_KEY, w
   // A LOADING error on GET/DBSIZE is expected while a replica loads the master's RDB.
   const markerValue = marker && !marker[0] ? (marker[1] as string | null) : null;
   let keys: number | undefined;
-  if (dbsize && !dbsize[0]) keys = Math.max(0, Number(dbsize[1]) - (markerValue !== null ? 1 : 0));
+  if (dbsize && !dbsize[0] && own && !own[0]) keys = Math.max(0, Number(dbsize[1]) - Number(own[1]));
   const offset = role === 'slave' ? Number(info.slave_repl_offset ?? info.master_repl_offset ?? 0) : Number(info.master_repl_offset ?? 0);
   return {
     runId,
@@ -73,6 +79,7 @@ export async function probeNode(client: Redis, markerKey = DEFAULT_MARKER_KEY, w
     marker: markerValue,
     markedReady: role === 'master' && !loading && markerMatches(markerValue, runId),
     keys,
+    versioned: versions && !versions[0] ? Number(versions[1]) === 1 : undefined,
   };
 }
 
