@@ -31,7 +31,7 @@ export interface ChaosDb {
 }
 
 export interface ChaosOptions {
-  /** Default mirrored-async, mirrored-sync, single. */
+  /** Default mirrored-async, mirrored-sync, sentinel, single (dynomite on request, with DYNOMITE_BIN). */
   topologies?: TopologyName[];
   /** One run per entry: a single fault, `none` (no fault: same-key races alone) or `mixed`. Default: every kind and mixed. */
   faults?: ChaosFault[];
@@ -132,7 +132,7 @@ export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
   if (rate < 1 || rate > 2000) throw new Error('rate must be 1 to 2000 req/s');
   const scale = durationMs / d.durationMs;
   return {
-    topologies: o.topologies ?? ['mirrored-async', 'mirrored-sync', 'single'],
+    topologies: o.topologies ?? ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'],
     faults: o.faults ?? [...CHAOS_FAULTS],
     replicas,
     seed: o.seed ?? 1,

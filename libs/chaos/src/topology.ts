@@ -3,7 +3,8 @@
 // (`r<replica>-<node>`), so a partition cuts one replica from one node; the agents and Redis's
 // own replication reach the nodes directly.
 import { join } from 'node:path';
-import { freePort, RedisServer, waitFor } from '@app/procs';
+import { freePort, RedisServer, startSentinelTopology, waitFor } from '@app/procs';
+import type { SentinelTopology } from '@app/procs';
 import { API_MAIN, AGENT_MAIN, ChaosError, ProcessSet } from './procs';
 import type { ToxiproxyClient } from './toxiproxy';
 
@@ -54,7 +55,7 @@ export interface RedisTopologyConfig {
   name: TopologyName;
   nodes: readonly NodeId[];
   /** dept-api's REDIS_MODE. */
-  mode: 'single' | 'mirrored';
+  mode: 'single' | 'mirrored' | 'sentinel';
   mirrorMode?: 'async' | 'sync';
   agents: boolean;
 }
@@ -67,6 +68,9 @@ export function topologyConfig(name: TopologyName): RedisTopologyConfig | null {
       return { name, nodes: ['a', 'b'], mode: 'mirrored', mirrorMode: 'async', agents: true };
     case 'mirrored-sync':
       return { name, nodes: ['a', 'b'], mode: 'mirrored', mirrorMode: 'sync', agents: true };
+    case 'sentinel':
+      // Master a, replica b, three Sentinels (quorum 2) from libs/procs; no agents.
+      return { name, nodes: ['a', 'b'], mode: 'sentinel', agents: false };
     default:
       return null;
   }
@@ -87,6 +91,7 @@ export class RedisTopology implements Topology {
   private readonly apiPorts: number[] = [];
   private readonly apiPids: number[] = [];
   private readonly proxyPorts = new Map<string, number>();
+  private sentinel: SentinelTopology | null = null;
 
   constructor(private readonly c: RedisTopologyConfig, private readonly env: TopologyEnv) {
     this.name = c.name;
@@ -119,7 +124,13 @@ export class RedisTopology implements Topology {
 
   async start(): Promise<void> {
     const { env } = this;
-    for (const node of this.nodes) {
+    if (this.c.mode === 'sentinel') {
+      // AOF everysec like the pair, so `kill-node` restarts a node with its data.
+      this.sentinel = await startSentinelTopology({ dir: join(env.dir, 'sentinel'), persistence: 'everysec' });
+      this.sentinel.nodes.forEach((n, i) => this.redis.set(this.nodes[i], n));
+      for (const p of [...this.sentinel.nodes, ...this.sentinel.sentinels]) env.procs.track(p.pid);
+    }
+    for (const node of this.c.mode === 'sentinel' ? [] : this.nodes) {
       const port = await freePort();
       this.redis.set(node, new RedisServer({ name: `redis-${node}`, port, dir: join(env.dir, `redis-${node}`), persistence: 'everysec', extra: REDIS_EXTRA }));
       await this.startNode(node, true);
@@ -149,9 +160,17 @@ export class RedisTopology implements Topology {
 
   private apiEnv(replica: number): Record<string, string> {
     const viaProxy = (node: NodeId) => `redis://127.0.0.1:${this.proxyPorts.get(this.proxyName(replica, node))}`;
-    const redisEnv: Record<string, string> = this.c.mode === 'mirrored'
-      ? { REDIS_MODE: 'mirrored', REDIS_URL: viaProxy('a'), REDIS_PEER_URL: viaProxy('b'), REDIS_MIRROR_MODE: this.c.mirrorMode ?? 'async', REDIS_HA_READINESS: 'marker' }
-      : { REDIS_MODE: 'single', REDIS_URL: viaProxy('a') };
+    let redisEnv: Record<string, string>;
+    if (this.c.mode === 'mirrored') {
+      redisEnv = { REDIS_MODE: 'mirrored', REDIS_URL: viaProxy('a'), REDIS_PEER_URL: viaProxy('b'), REDIS_MIRROR_MODE: this.c.mirrorMode ?? 'async', REDIS_HA_READINESS: 'marker' };
+    } else if (this.c.mode === 'sentinel' && this.sentinel) {
+      // The Sentinels are reached directly; the data nodes they name go through this replica's
+      // proxies (natMap), so a partition cuts this replica from one node.
+      const nat = this.nodes.map((n) => `127.0.0.1:${this.server(n).port}=127.0.0.1:${this.proxyPorts.get(this.proxyName(replica, n))}`).join(',');
+      redisEnv = { REDIS_MODE: 'sentinel', REDIS_SENTINELS: this.sentinel.sentinelsEnv, REDIS_SENTINEL_NAME: this.sentinel.masterName, REDIS_SENTINEL_NAT_MAP: nat };
+    } else {
+      redisEnv = { REDIS_MODE: 'single', REDIS_URL: viaProxy('a') };
+    }
     return {
       NODE_ENV: 'production',
       APP_NAME: `dept-chaos-${replica}`,
@@ -217,6 +236,7 @@ export class RedisTopology implements Topology {
     // Apps and agents first, then the stores; the run's ProcessSet stops anything left.
     for (const pid of this.apiPids) await this.env.procs.kill9(pid);
     for (const pid of this.agentPids.values()) await this.env.procs.kill9(pid);
+    if (this.sentinel) await Promise.all(this.sentinel.sentinels.map((x) => x.stop()));
     for (const node of this.nodes) {
       const s = this.redis.get(node);
       if (!s) continue;
