@@ -6,7 +6,8 @@
 import Redis from 'ioredis';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RepositoryKeys } from '@app/departments';
-import { SentinelTopology, sleep, startSentinelTopology } from '@app/procs';
+import { sleep } from '@app/async';
+import { SentinelTopology, startSentinelTopology } from '@app/procs';
 import { createApp } from '../apps/dept-api/src/bootstrap';
 import { http, testDatabaseEnv } from './support/api';
 

@@ -1,7 +1,7 @@
 // Fault schedules (pure, seeded) and their execution against a topology. Every fault is bounded
 // in time and healed: a killed process is started again, a paused one continued, a cut proxy
 // re-enabled, a toxic removed.
-import { sleep } from '@app/procs';
+import { sleep } from '@app/async';
 import type { FaultKind, HistoryRecorder } from './history';
 import { Prng } from './prng';
 import type { NodeId, Topology } from './topology';

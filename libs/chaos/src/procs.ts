@@ -2,7 +2,8 @@
 // so the end of the run, Ctrl-C, or the next run after a crash stops exactly those.
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPortFree, isAlive, readPid, spawnDaemon, stopLedger, stopPid, waitFor } from '@app/procs';
+import { waitFor } from '@app/async';
+import { assertPortFree, isAlive, readPid, spawnDaemon, stopLedger, stopPid } from '@app/procs';
 import { REPO_ROOT } from './toxiproxy';
 
 export const API_MAIN = join(REPO_ROOT, 'dist', 'apps', 'dept-api', 'src', 'main.js');

@@ -1,7 +1,7 @@
 // Direct reads of the nodes at the end of a run (never through a proxy or the API): every
 // department hash's deptName and the id set; keys under `__redis-ha:` are left out.
 import Redis from 'ioredis';
-import { sleep } from '@app/procs';
+import { sleep } from '@app/async';
 import type { NodeSnapshot } from './checker';
 import type { HistoryLine } from './history';
 

@@ -3,7 +3,8 @@
 // (`r<replica>-<node>`), so a partition cuts one replica from one node; the agents and Redis's
 // own replication reach the nodes directly.
 import { join } from 'node:path';
-import { freePort, RedisServer, startSentinelTopology, waitFor } from '@app/procs';
+import { waitFor } from '@app/async';
+import { freePort, RedisServer, startSentinelTopology } from '@app/procs';
 import type { SentinelTopology } from '@app/procs';
 import { API_MAIN, AGENT_MAIN, ChaosError, ProcessSet } from './procs';
 import type { ToxiproxyClient } from './toxiproxy';

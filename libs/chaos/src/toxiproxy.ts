@@ -2,7 +2,8 @@
 // runs use: proxies (create, enable/disable, delete), toxics (add, remove) and reset.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assertPortFree, findBinary, isAlive, readPid, spawnDaemon, stopPid, waitFor } from '@app/procs';
+import { waitFor } from '@app/async';
+import { assertPortFree, findBinary, isAlive, readPid, spawnDaemon, stopPid } from '@app/procs';
 
 export interface ProxyConfig {
   name: string;

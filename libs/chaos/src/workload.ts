@@ -3,7 +3,7 @@
 // - add: POST /api/departmentRedises with a new unique id (the set: every acked id must survive)
 // - write: POST over one of a few shared ids with a deptName unique to this write (the register)
 // - read: GET /api/departmentRedises/{id} of a shared id, or of an id another worker added
-import { sleep } from '@app/procs';
+import { sleep } from '@app/async';
 import type { HistoryRecorder, OpKind, OpRecord, OpStatus } from './history';
 import { Prng } from './prng';
 

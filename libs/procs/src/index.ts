@@ -4,3 +4,5 @@ export * from './process';
 export * from './redis-server';
 export * from './mariadb-server';
 export * from './redis-sentinel';
+export * from './dynomite-server';
+export * from './cgroup';

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
-import { sleep, startSentinelTopology, SentinelTopology } from '.';
+import { sleep } from '@app/async';
+import { startSentinelTopology, SentinelTopology } from '.';
 
 describe('startSentinelTopology', () => {
   let topo: SentinelTopology | undefined;

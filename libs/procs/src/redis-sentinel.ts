@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries';
-import { assertPortFree, canConnect, freePort, waitFor, withTimeout } from './net';
+import { waitFor, withTimeout } from '../../async/src'; // relative: test/global-setup.ts loads libs/procs outside Jest's moduleNameMapper
+import { assertPortFree, canConnect, freePort } from './net';
 import { isAlive, readPid, removeFile, spawnDaemon, stopPid } from './process';
 import { Persistence, RedisServer } from './redis-server';
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
+import { sleep } from '@app/async';
 import { createRedisClient, redact } from '@app/redis';
 import { HaNodeOptions } from './mirrored';
 import { DEFAULT_MARKER_KEY, HA_HINTS_KEY, HA_VERSIONS_KEY, NodeProbe, errorMessage, isAuthError, isConnectionError, isReplicaError, markNodeReady, probeNode } from './probe';
@@ -482,5 +483,3 @@ export class BootstrapAgent extends EventEmitter {
     return { node: this.name, local: redact(this.options.local.url), peer: redact(this.options.peer.url) };
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

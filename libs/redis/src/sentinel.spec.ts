@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { createConnection, createServer } from 'node:net';
-import { pauseRedis, resumeRedis, sleep, startSentinelTopology, SentinelTopology } from '@app/procs';
+import { sleep } from '@app/async';
+import { pauseRedis, resumeRedis, startSentinelTopology, SentinelTopology } from '@app/procs';
 import { SentinelRedis, SentinelWaitError } from '.';
 
 describe('SentinelRedis', () => {

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { runChaos } from '@app/chaos';
 import type { ChaosFault, ChaosProfile, ChaosResult, TopologyName } from '@app/chaos';
 import { renderSvgs } from '../report';
-import { isInterrupted, log, onAbort } from '../cli-kit';
-import { resultsRoot } from './results-dir';
+import { isInterrupted, onAbort } from '../cli/abort';
+import { log } from '../cli/log';
+import { resultsRoot } from '../results';
 
 export interface HaChaosOptions {
   topologies: TopologyName[];
