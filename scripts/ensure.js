@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh machine ready for `npm run study`, `npm run bench` and `npm test`: Node version,
-// MariaDB and Redis from Debian's packages, npm packages, the build, and (for tests) kustomize and
-// tools/envoy-validate.
+// MariaDB and Redis from Debian's packages, npm packages, the build, (for tests) kustomize and
+// tools/envoy-validate, and (for tests and bench) toxiproxy-server and tools/porcupine.
 // It installs what it can (as root with apt-get) and otherwise says in one line what is missing.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -81,4 +81,18 @@ if (purpose === 'test') {
   if (!onPath('go')) fail('missing go (needed to install the pinned kustomize and build tools/envoy-validate): install Go 1.26+');
   run('bash', [join(ROOT, 'scripts', 'install-kustomize.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   run('bash', [join(ROOT, 'scripts', 'install-envoy-validate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+// 6. The fault runs (`bench ha chaos`, test/ha-chaos) put Toxiproxy between each app replica and
+// each Redis node: a pinned toxiproxy-server from the Go module proxy, like kustomize.
+if (purpose === 'test' || purpose === 'bench') {
+  if (onPath('go')) {
+    run('bash', [join(ROOT, 'scripts', 'install-toxiproxy.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // The register linearizability check (Porcupine), optional in the runs but built here.
+    run('bash', [join(ROOT, 'scripts', 'install-porcupine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } else if (purpose === 'test') {
+    fail('missing go (needed to install the pinned toxiproxy-server for the fault runs): install Go 1.26+');
+  } else {
+    say('go not found: `bench ha chaos` will need toxiproxy-server (install Go, or set TOXIPROXY_BIN)');
+  }
 }

@@ -13,6 +13,9 @@ import { runHaWrite, WRITE_VARIANTS } from '../runs/ha-write';
 import { runHaKill } from '../runs/ha-kill';
 import { runHaCommands } from '../runs/ha-commands';
 import { runSyncCheck } from '../runs/ha-sync';
+import { CHAOS_FAULTS, TOPOLOGIES } from '@app/chaos';
+import type { ChaosFault, ChaosProfile, TopologyName } from '@app/chaos';
+import { runHaChaos } from '../runs/ha-chaos';
 
 export function registerHa(program: Command): void {
   const ha = program
@@ -32,6 +35,24 @@ export function registerHa(program: Command): void {
       for (const s of stack.status().filter((x) => x.name.startsWith('ha-') || x.name.startsWith('dept-ha') || x.name === 'mariadb')) {
         console.log(`${s.name.padEnd(18)} ${s.running ? 'up  ' : 'DOWN'}  ${s.url}  (log ${s.logFile})`);
       }
+    });
+
+  ha.command('chaos')
+    .description('fault runs (issue 8): N dept-api replicas on each topology through Toxiproxy, a seeded fault schedule, a JSONL history, a checker (lost / one-node / differing keys, convergence, stale reads, failures) and a report')
+    .option('--topology <name...>', `topologies (${TOPOLOGIES.join(', ')})`, 'mirrored-async mirrored-sync sentinel single')
+    .option('--faults <name...>', `one run per fault (${CHAOS_FAULTS.join(', ')})`)
+    .option('--replicas <n>', 'dept-api replicas', intOption('--replicas', 1, 8), 2)
+    .option('--seed <n>', 'PRNG seed (schedule, targets, workload)', intOption('--seed', 0, 2 ** 31 - 1), 1)
+    .option('--duration <sec>', 'workload length per run (default by profile: smoke 10, local 30; mixed runs twice that)', intOption('--duration', 5, 600))
+    .option('--rate <n>', 'total requests per second (default by profile: smoke 120, local 200)', intOption('--rate', 1, 2000))
+    .option('--profile <name>', 'smoke | local', choiceOption('--profile', ['smoke', 'local'] as const), 'smoke' as ChaosProfile)
+    .action(async (o: { topology: string | string[]; faults?: string[]; replicas: number; seed: number; duration?: number; rate?: number; profile: ChaosProfile }) => {
+      const topologies = (Array.isArray(o.topology) ? o.topology : o.topology.split(/[\s,]+/)).flatMap((t) => t.split(',')).filter(Boolean);
+      for (const t of topologies) if (!TOPOLOGIES.includes(t as TopologyName)) throw new UserError(`--topology: unknown ${t} (one of ${TOPOLOGIES.join(', ')})`);
+      const faults = (o.faults ?? [...CHAOS_FAULTS]).flatMap((f) => f.split(',')).filter(Boolean);
+      for (const f of faults) if (!CHAOS_FAULTS.includes(f as ChaosFault)) throw new UserError(`--faults: unknown ${f} (one of ${CHAOS_FAULTS.join(', ')})`);
+      const r = await runHaChaos({ topologies: topologies as TopologyName[], faults: faults as ChaosFault[], replicas: o.replicas, seed: o.seed, profile: o.profile, durationSec: o.duration, rate: o.rate });
+      console.log(r.reportFile ?? r.dir);
     });
 
   ha.command('down')
