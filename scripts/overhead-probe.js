@@ -117,10 +117,11 @@ async function main() {
   execFileSync('taskset', ['-cp', serverCore, String(redis.pid)], { stdio: 'ignore' });
 
   const barePort = await freePort();
-  const deptPort = await freePort();
-  const bare = start('bare', ['dist/apps/bench/src/runs/bare-server.js', String(barePort), String(redis.port)]);
   const profDir = join(DIR, 'prof', new Date().toISOString().replace(/[:.]/g, '-'));
-  const dept = start('dept', [...(profile ? ['-r', join(__dirname, 'cpu-prof-preload.js')] : []), 'dist/apps/dept-api/src/main.js'], {
+  const deptPort = await freePort();
+  const preload = profile ? ['-r', join(__dirname, 'cpu-prof-preload.js')] : [];
+  const bare = start('bare', [...preload, 'dist/apps/bench/src/runs/bare-server.js', String(barePort), String(redis.port)], { CPU_PROF_DIR: profDir });
+  const dept = start('dept', [...preload, 'dist/apps/dept-api/src/main.js'], {
     NODE_ENV: 'production', APP_NAME: 'dept-redis', PORT: String(deptPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DOCS_ENABLED: 'true',
     DB_HOST: '127.0.0.1', DB_PORT: String(dbPort), DB_NAME: 'employees', DB_USER: 'dept', DB_PASSWORD, DB_MIGRATE: 'true',
     REDIS_MODE: 'single', REDIS_URL: redis.url, CPU_PROF_DIR: profDir,
@@ -140,6 +141,7 @@ async function main() {
   const b = await (await fetch(`${bareUrl}/v1/departments`)).text();
   if (a !== b) throw new Error(`different answers: ${a.length} vs ${b.length} bytes`);
   const rows = JSON.parse(a).length;
+  if (profile) console.log(`profiles: bare pid ${bare.pid}, dept-api pid ${dept.pid}, <pid>-<n>.cpuprofile in ${profDir}`);
   console.log(`pinned: servers+redis core ${serverCore}, load core ${loadCore}; ${rows} rows (${a.length} B); ${connections} connections, ${rounds} x ${duration} s`);
   // Warm-up: JIT both servers on every route before the first measured round.
   for (const route of routes) for (const url of [bareUrl, deptUrl]) await load(url, route).catch((e) => console.error(e.message));
@@ -149,14 +151,14 @@ async function main() {
     for (const route of routes) {
       const order = round % 2 ? [['bare', bare, bareUrl], ['dept', dept, deptUrl]] : [['dept', dept, deptUrl], ['bare', bare, bareUrl]];
       for (const [target, child, url] of order) {
-        if (profile && target === 'dept') child.kill('SIGWINCH');
+        if (profile) child.kill('SIGWINCH');
         const c0 = cpuMs(child.pid);
         const r0 = cpuMs(redis.pid);
         const res = await load(url, route);
         const cpu = cpuMs(child.pid) - c0;
         const rcpu = cpuMs(redis.pid) - r0;
-        if (profile && target === 'dept') child.kill('SIGWINCH');
-        const run = { round, route, target, ...res, serverCpuMs: cpu, usPerReq: (cpu * 1000) / res.ok, redisUsPerReq: (rcpu * 1000) / res.ok };
+        if (profile) child.kill('SIGWINCH');
+        const run = { round, route, target, pid: child.pid, ...res, serverCpuMs: cpu, usPerReq: (cpu * 1000) / res.ok, redisUsPerReq: (rcpu * 1000) / res.ok };
         runs.push(run);
         console.log(`round ${round} ${route} ${target.padEnd(4)} ${Math.round(res.rps)} rps  ${run.usPerReq.toFixed(1)} µs/req (redis ${run.redisUsPerReq.toFixed(1)})  p99 ${res.p99Ms} ms  non2xx ${res.non2xx} err ${res.errors}  loadgen ${res.loadGenCpuPct}%`);
         await sleep(300);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BadRequestException, LogLevel, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, LogLevel, ValidationPipeOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +11,7 @@ import { AppConfig, appConfig } from '@app/config';
 import { ApiMetrics } from '@app/observability';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { FastValidationPipe } from './common/fast-validation.pipe';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -27,6 +28,16 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
+/** The global ValidationPipe's options (FastValidationPipe: the same pipe with a fast path for valid bodies). */
+export const VALIDATION: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+};
+
 /** Builds the dept-api application (used by main.ts and by the tests). */
 export async function createApp(): Promise<NestFastifyApplication> {
   const app0 = appConfig();
@@ -36,25 +47,16 @@ export async function createApp(): Promise<NestFastifyApplication> {
     bufferLogs: false,
   });
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
-    }),
-  );
+  app.useGlobalPipes(new FastValidationPipe(VALIDATION));
   app.useGlobalFilters(new HttpExceptionFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(ApiMetrics);
-  // One hook for every route: route template labels (not raw URLs) keep the series bounded.
+  // One hook for every route: route template labels (not raw URLs) keep the series bounded. The
+  // series is found with two Map look-ups and updated as plain numbers (prom-client reads them at
+  // scrape time): prom-client's own inc + observe cost more than the rest of the hook.
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
-    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.http.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { RedisConfig } from '@app/config';
 import { CacheKeys, Department } from '@app/departments';
 import { REDIS_EXECUTOR, ReadValue, RedisExecutor } from '@app/redis';
-import { ApiMetrics, DependencyState } from '@app/observability';
+import { ApiMetrics, CounterSeries, DependencyState } from '@app/observability';
 import { redisUnavailable } from '../common/unavailable';
 
 /**
@@ -14,6 +14,8 @@ import { redisUnavailable } from '../common/unavailable';
 export class DepartmentCache {
   readonly state: DependencyState;
   private readonly ttl: number;
+  /** The cache counter's three series, looked up once. */
+  private readonly counted: Record<'hit' | 'miss' | 'bypass', CounterSeries>;
 
   constructor(
     @Inject(REDIS_EXECUTOR) private readonly redis: RedisExecutor | null,
@@ -22,6 +24,7 @@ export class DepartmentCache {
   ) {
     this.ttl = config.getOrThrow<RedisConfig>('redis').cacheTtlSeconds;
     this.state = new DependencyState('redis', metrics.degraded);
+    this.counted = { hit: metrics.cache.labels({ result: 'hit' }), miss: metrics.cache.labels({ result: 'miss' }), bypass: metrics.cache.labels({ result: 'bypass' }) };
   }
 
   get enabled(): boolean {
@@ -50,11 +53,11 @@ export class DepartmentCache {
     try {
       const value = await this.redis.get(key, kind);
       this.state.ok();
-      this.metrics.cache.inc({ result: value === null ? 'miss' : 'hit' });
+      (value === null ? this.counted.miss : this.counted.hit).inc();
       return value;
     } catch (err) {
       this.metrics.redisErrors.inc({ op: 'cache_get' });
-      this.metrics.cache.inc({ result: 'bypass' });
+      this.counted.bypass.inc();
       this.state.failed(err, 'cached reads are answered from MariaDB');
       return undefined;
     }
