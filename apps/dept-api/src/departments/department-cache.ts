@@ -35,7 +35,7 @@ export class DepartmentCache {
    * The cached string, or `null` on a miss, or `undefined` when Redis is unavailable (the caller
    * answers from MariaDB: the documented degraded mode).
    */
-  async get(key: string): Promise<string | null | undefined> {
+  get(key: string): Promise<string | null | undefined> {
     return this.lookup(key, 'string');
   }
 
@@ -44,23 +44,33 @@ export class DepartmentCache {
    * as is: a 1000-row list is about 50 kB, and decoding it to a string only to encode it again
    * for the socket was the largest cost after the write itself (CPU profile under load).
    */
-  async getBytes(key: string): Promise<Buffer | null | undefined> {
+  getBytes(key: string): Promise<Buffer | null | undefined> {
     return this.lookup(key, 'bytes');
   }
 
-  private async lookup<K extends 'string' | 'bytes'>(key: string, kind: K): Promise<ReadValue<K> | undefined> {
-    if (!this.redis) return undefined;
+  // A `.then` rather than an async function: one promise and one microtask fewer on every cached
+  // read (the hot path), the same outcomes.
+  private lookup<K extends 'string' | 'bytes'>(key: string, kind: K): Promise<ReadValue<K> | undefined> {
+    if (!this.redis) return Promise.resolve(undefined);
+    let pending: Promise<ReadValue<K>>;
     try {
-      const value = await this.redis.get(key, kind);
-      this.state.ok();
-      (value === null ? this.counted.miss : this.counted.hit).inc();
-      return value;
+      pending = this.redis.get(key, kind);
     } catch (err) {
-      this.metrics.redisErrors.inc({ op: 'cache_get' });
-      this.counted.bypass.inc();
-      this.state.failed(err, 'cached reads are answered from MariaDB');
-      return undefined;
+      pending = Promise.reject(err);
     }
+    return pending.then(
+      (value) => {
+        this.state.ok();
+        (value === null ? this.counted.miss : this.counted.hit).inc();
+        return value;
+      },
+      (err: unknown) => {
+        this.metrics.redisErrors.inc({ op: 'cache_get' });
+        this.counted.bypass.inc();
+        this.state.failed(err, 'cached reads are answered from MariaDB');
+        return undefined;
+      },
+    );
   }
 
   /** Best effort: a failed fill only costs the next request a miss. */
