@@ -63,18 +63,27 @@ export function compile(metatype: Ctor): Check | null {
     else if (m.type === 'customValidation' && m.constraintCls) p.rules.push({ meta: m, constraint: getFromContainer(m.constraintCls) as ValidatorConstraintInterface });
     else return null;
   }
-  const entries = [...props];
+  const entries = [...props].map(([property, p]) => ({
+    property,
+    conditions: p.conditions.map((c) => c.constraints[0] as (o: object, v: unknown) => boolean),
+    rules: p.rules.map((r) => ({ constraints: r.meta.constraints, constraint: r.constraint })),
+  }));
   const targetName = metatype.name;
   return (object) => {
-    for (const key of Object.keys(object)) if (!props.has(key)) return false;
-    for (const [property, { conditions, rules }] of entries) {
+    const keys = Object.keys(object);
+    for (let i = 0; i < keys.length; i++) if (!props.has(keys[i])) return false;
+    for (let i = 0; i < entries.length; i++) {
+      const { property, conditions, rules } = entries[i];
       const value = object[property];
       // IsOptional / ValidateIf: class-validator skips the property unless every condition holds.
-      if (!conditions.every((c) => (c.constraints[0] as (o: object, v: unknown) => boolean)(object, value))) continue;
-      for (const { meta, constraint } of rules) {
-        const args: ValidationArguments = { targetName, property, object, value, constraints: meta.constraints };
+      let skip = false;
+      for (let c = 0; c < conditions.length && !skip; c++) skip = !conditions[c](object, value);
+      if (skip) continue;
+      const args: ValidationArguments = { targetName, property, object, value, constraints: [] };
+      for (let r = 0; r < rules.length; r++) {
+        args.constraints = rules[r].constraints;
         // Anything but a synchronous true (false, or a promise of an async rule) takes the full path.
-        if (constraint.validate(value, args) !== true) return false;
+        if (rules[r].constraint.validate(value, args) !== true) return false;
       }
     }
     return true;
