@@ -18,7 +18,7 @@ const files = args.filter((a) => a.endsWith('.cpuprofile'));
 // First match wins; order matters (validation before the rest of @nestjs/common, etc.).
 const LAYERS = [
   ['metrics (prom-client + the hooks in bootstrap)', (u) => /prom-client|dept-api\/src\/bootstrap/.test(u)],
-  ['validation (class-validator/transformer, ValidationPipe)', (u) => /class-validator|class-transformer|@nestjs\/common\/pipes/.test(u)],
+  ['validation (class-validator/transformer, ValidationPipe, FastValidationPipe)', (u) => /class-validator|class-transformer|@nestjs\/common\/pipes|fast-validation\.pipe/.test(u)],
   ['logging (pino, Nest Logger)', (u) => /\/pino|abstract-logging|@nestjs\/common\/services\/.*logger/.test(u)],
   ['Nest pipeline (router, guards, interceptors, pipes, filters)', (u) => /@nestjs\/core|@nestjs\/common/.test(u)],
   ['Nest Fastify adapter', (u) => /@nestjs\/platform-fastify/.test(u)],
