@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh machine ready for `npm run study`, `npm run bench` and `npm test`: Node version,
-// MariaDB and Redis from Debian's packages, npm packages, the build, and (for tests) kustomize.
+// MariaDB and Redis from Debian's packages, npm packages, the build, and (for tests) kustomize and
+// tools/envoy-validate.
 // It installs what it can (as root with apt-get) and otherwise says in one line what is missing.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -74,8 +75,10 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
   run('npm', ['run', 'build', '--silent']);
 }
 
-// 5. Tests also validate the Kubernetes manifests with a pinned kustomize (Go module proxy).
+// 5. Tests also validate the Kubernetes manifests with a pinned kustomize and the Envoy configs
+// with Envoy's own API (tools/envoy-validate), both from the Go module proxy.
 if (purpose === 'test') {
-  if (!onPath('go')) fail('missing go (needed to install the pinned kustomize for the manifest checks): install Go 1.22+ or `apt-get install -y golang`');
+  if (!onPath('go')) fail('missing go (needed to install the pinned kustomize and build tools/envoy-validate): install Go 1.26+');
   run('bash', [join(ROOT, 'scripts', 'install-kustomize.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  run('bash', [join(ROOT, 'scripts', 'install-envoy-validate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

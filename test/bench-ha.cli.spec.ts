@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateResults } from '../apps/bench/src/report/schema';
-import type { CellResult, RunResults } from '../apps/bench/src/report/types';
+import { validateResults } from '../apps/bench/src/results/schema';
+import type { CellResult, RunResults } from '../apps/bench/src/results/model';
 
 const MAIN = join(__dirname, '..', 'dist', 'apps', 'bench', 'src', 'main.js');
 const root = mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'bench-ha-'));

@@ -5,7 +5,8 @@
 import type Redis from 'ioredis';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RepositoryKeys } from '@app/departments';
-import { RedisServer, sleep } from '@app/procs';
+import { RedisServer } from '@app/procs';
+import { sleep } from '@app/async';
 import { BootstrapAgent, syncCheck } from '@app/redis-ha';
 import { directClient, startRedis, urlOf } from '../libs/redis-ha/src/testing/servers';
 import { createApp } from '../apps/dept-api/src/bootstrap';

@@ -5,11 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type Redis from 'ioredis';
-import { RedisServer, freePort, readPid, stopPid } from '@app/procs';
+import { RedisServer, dynomitePem, freePort, readPid, startDynomite, stopPid } from '@app/procs';
 import { createRedisClient, waitUntilReady } from '@app/redis';
 import { BootstrapAgent, syncCheck } from '@app/redis-ha';
 import { directClient, startRedis, urlOf } from '../libs/redis-ha/src/testing/servers';
-import { dynomitePem, startDynomiteProcess, waitDynomiteReplicating } from '../apps/bench/src/stack/ha';
+import { waitDynomiteReplicating } from '../apps/bench/src/stack/ha-pair';
 
 const bin = process.env.DYNOMITE_BIN;
 const describeDynomite = bin ? describe : describe.skip;
@@ -30,13 +30,13 @@ describeDynomite('Dynomite pair (DC_QUORUM, one rack per DC) with redis-ha-agent
     r1 = await startRedis('dyn-1');
     r2 = await startRedis('dyn-2');
     const dir = mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'dynomite-'));
-    const pem = dynomitePem(dir);
+    const pem = dynomitePem(bin!, dir);
     const [l1, p1, s1, l2, p2, s2] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-    const n1 = await startDynomiteProcess(bin!, 'dyn-node-1', join(dir, 'n1'), {
+    const n1 = await startDynomite(bin!, 'dyn-node-1', join(dir, 'n1'), {
       datacenter: 'dc1', rack: 'rack1', listenPort: l1, peerPort: p1, statsPort: s1, redisPort: r1.port, seed: { peerPort: p2, rack: 'rack2', datacenter: 'dc2' }, pemFile: pem,
     });
     pidFiles.push(n1.pidFile);
-    const n2 = await startDynomiteProcess(bin!, 'dyn-node-2', join(dir, 'n2'), {
+    const n2 = await startDynomite(bin!, 'dyn-node-2', join(dir, 'n2'), {
       datacenter: 'dc2', rack: 'rack2', listenPort: l2, peerPort: p2, statsPort: s2, redisPort: r2.port, seed: { peerPort: p1, rack: 'rack1', datacenter: 'dc1' }, pemFile: pem,
     });
     pidFiles.push(n2.pidFile);

@@ -4,7 +4,7 @@ import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
 import { CacheKeys, SEED_DEPARTMENTS } from '@app/departments';
 import { setDepartmentRows } from '@app/mariadb';
-import { waitFor } from '@app/procs';
+import { waitFor } from '@app/async';
 import { TestApi, http, startApi, testDatabaseEnv, testMariaDb } from './support/api';
 
 let api: TestApi;

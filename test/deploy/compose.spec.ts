@@ -1,6 +1,6 @@
 // docker-compose.yml checked offline (no Docker engine here): images/builds, ports, healthchecks,
 // depends_on, profiles, mounted files, and that no secret value is written in it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './helpers';
@@ -135,5 +135,24 @@ describe('docker-compose.yml', () => {
     expect(conf('redis-aof.conf')).toMatch(/^appendonly yes$/m);
     expect(conf('redis-aof.conf')).toMatch(/^appendfsync everysec$/m);
     expect(conf('redis-always.conf')).toMatch(/^appendfsync always$/m);
+  });
+
+  it('every service is hardened like the pods: no capabilities, no privilege gain, read-only root', () => {
+    for (const [name, s] of Object.entries(services) as Array<[string, Service & { cap_drop?: string[]; security_opt?: string[]; read_only?: boolean; user?: string }]>) {
+      expect([name, s.cap_drop]).toEqual([name, ['ALL']]);
+      expect([name, s.security_opt]).toEqual([name, ['no-new-privileges:true']]);
+      expect([name, s.read_only]).toEqual([name, true]);
+      // Images whose entrypoint would need root (chown, gosu, su-exec) start as their own uid.
+      if (/^(redis|mariadb):|envoyproxy\/envoy/.test(String(s.image))) expect([name, s.user]).toEqual([name, expect.stringMatching(/^[1-9][0-9]*:[1-9][0-9]*$/)]);
+    }
+  });
+
+  it('every Redis config caps memory with the policy of its variant', () => {
+    for (const f of readdirSync(join(ROOT, 'deploy/redis')).filter((x) => x.endsWith('.conf'))) {
+      const conf = readFileSync(join(ROOT, 'deploy/redis', f), 'utf8');
+      const persistent = /^appendonly yes$/m.test(conf);
+      expect([f, /^maxmemory \d+mb$/m.test(conf)]).toEqual([f, true]);
+      expect([f, conf.match(/^maxmemory-policy (\S+)$/m)?.[1]]).toEqual([f, persistent ? 'noeviction' : 'allkeys-lru']);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Shared helpers for the offline deployment checks: the pinned kustomize, YAML loading, and
 // Kubernetes schema validation with kubernetes-models (generated from Kubernetes 1.27.1).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -35,6 +35,18 @@ export function kustomizeBin(): string {
  * The configMapGenerators read copies inside each kustomization folder (`files/`, written by
  * `npm run k8s:sync` from deploy/, k6/ and libs/scenarios/src/); k8s-files.spec.ts checks them.
  */
+/** Builds tools/envoy-validate once (scripts/install-envoy-validate.sh) and returns its path. */
+export function envoyValidateBin(): string {
+  execFileSync('bash', [join(ROOT, 'scripts', 'install-envoy-validate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return join(ROOT, '.run', 'bin', 'envoy-validate');
+}
+
+/** Runs envoy-validate on files; returns its exit status and its per-file lines. */
+export function envoyValidate(files: string[]): { status: number; out: string } {
+  const r = spawnSync(envoyValidateBin(), files, { encoding: 'utf8' });
+  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
 export function kustomizeBuild(dir: string): string {
   try {
     return execFileSync(kustomizeBin(), ['build', dir], {
@@ -187,6 +199,55 @@ export const CRD_SCHEMAS: Record<string, object> = {
             items: {
               type: 'object',
               properties: { port: { type: 'string' }, path: { type: 'string' }, interval: { type: 'string', pattern: '^[0-9]+(ms|s|m|h)$' } },
+            },
+          },
+        },
+      },
+    },
+  },
+  // Field list of prometheus-operator's PrometheusRuleSpec / Rule: a misspelt key fails.
+  'monitoring.coreos.com/v1/PrometheusRule': {
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    properties: {
+      metadata: meta,
+      spec: {
+        type: 'object',
+        required: ['groups'],
+        additionalProperties: false,
+        properties: {
+          groups: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['name', 'rules'],
+              additionalProperties: false,
+              properties: {
+                name: { type: 'string', minLength: 1 },
+                interval: { type: 'string', pattern: '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$' },
+                limit: { type: 'integer' },
+                partial_response_strategy: { type: 'string' },
+                rules: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    type: 'object',
+                    required: ['expr'],
+                    additionalProperties: false,
+                    oneOf: [{ required: ['alert'] }, { required: ['record'] }],
+                    properties: {
+                      alert: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                      record: { type: 'string' },
+                      expr: { type: 'string', minLength: 1 },
+                      for: { type: 'string', pattern: '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$' },
+                      keep_firing_for: { type: 'string' },
+                      labels: { type: 'object', additionalProperties: { type: 'string' } },
+                      annotations: { type: 'object', additionalProperties: { type: 'string' } },
+                    },
+                  },
+                },
+              },
             },
           },
         },

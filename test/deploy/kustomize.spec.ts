@@ -2,16 +2,19 @@
 // `kustomize build`, the default load restrictor, as `kubectl apply -k` runs it), and checks every object against the Kubernetes 1.27 schemas (kubernetes-models) or, for the CRDs,
 // structurally; then checks the lab's own rules (secrets, probes, non-root, policies, pairs).
 import Ajv from 'ajv';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname, join, relative, resolve } from 'node:path';
-import { CRD_SCHEMAS, K8S, ROOT, Obj, build, kustomizeBuild, kustomizations, modelFor, parseYamlDocs, podLabels, podSpec, readYaml, stackDir, Container } from './helpers';
+import { CRD_SCHEMAS, K8S, ROOT, Obj, build, kustomizeBin, kustomizeBuild, kustomizations, modelFor, parseYamlDocs, podLabels, podSpec, readYaml, stackDir, Container } from './helpers';
 
 const NAMESPACE = 'session-dev';
 const SECRET = 'dept-lab-secrets';
 const COMPONENTS = ['ha-mirrored', 'ha-dynomite', 'ha-envoy', 'envoy-prefix-mirror', 'monitoring', 'k6'];
+// Dynomite is opt-in on EKS (no maintained public image: docker/dynomite/Dockerfile builds one).
+const EKS_COMPONENTS = COMPONENTS.filter((c) => c !== 'ha-dynomite');
 const OVERLAYS: Record<string, string[]> = {
-  eks: COMPONENTS,
-  stress: COMPONENTS,
+  eks: EKS_COMPONENTS,
+  stress: EKS_COMPONENTS,
   local: ['ha-mirrored', 'ha-dynomite', 'ha-envoy', 'envoy-prefix-mirror'],
 };
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -56,7 +59,7 @@ function commonChecks(objs: Obj[]): string[] {
     const id = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     if (names.has(id)) errors.push(`duplicate ${id}`);
     names.add(id);
-    const clusterScoped = ['Namespace', 'StorageClass'].includes(o.kind);
+    const clusterScoped = ['Namespace', 'StorageClass', 'PriorityClass'].includes(o.kind);
     if (!clusterScoped && o.metadata.namespace !== NAMESPACE) errors.push(`${o.kind}/${o.metadata.name} not in ${NAMESPACE}`);
     // Passwords: never a Secret or a ConfigMap built from the repo.
     if (o.kind === 'Secret') errors.push(`Secret ${o.metadata.name} generated from the repo`);
@@ -112,6 +115,67 @@ function commonChecks(objs: Obj[]): string[] {
   }
   errors.push(...networkPolicyChecks(objs));
   errors.push(...pairChecks(objs));
+  errors.push(...statefulChecks(objs));
+  return errors;
+}
+
+/** StatefulSets: a headless governing Service, the stores' PriorityClass, startup/liveness probes. */
+function statefulChecks(objs: Obj[]): string[] {
+  const errors: string[] = [];
+  const classes = new Set(byKind(objs, 'PriorityClass').map((p) => p.metadata.name));
+  for (const s of byKind(objs, 'StatefulSet')) {
+    const name = s.metadata.name;
+    const svc = byKind(objs, 'Service').find((x) => x.metadata.name === (s.spec as { serviceName: string }).serviceName);
+    const sspec = svc?.spec as { clusterIP?: string; selector: Record<string, string> } | undefined;
+    if (!sspec || sspec.clusterIP !== 'None' || !matches(sspec.selector, podLabels(s))) errors.push(`${name}: serviceName is not a headless Service selecting its pods`);
+    const pc = (podSpec(s) as { priorityClassName?: string }).priorityClassName;
+    if (pc !== 'redis-ha-lab-data' || !classes.has(pc)) errors.push(`${name}: priorityClassName ${pc} (want redis-ha-lab-data, defined in the build)`);
+    for (const c of containersOf(s) as Array<Container & { startupProbe?: unknown; livenessProbe?: unknown }>) {
+      if (c.name === 'mariadb' && !c.startupProbe) errors.push(`${name}/mariadb: no startupProbe`);
+      if (c.name === 'redis-exporter' && !c.livenessProbe) errors.push(`${name}/redis-exporter: no livenessProbe`);
+    }
+  }
+  return errors;
+}
+
+const MIB: Record<string, number> = { mb: 1e6 / 2 ** 20, gb: 1e9 / 2 ** 20, mi: 1, gi: 1024, kb: 1e3 / 2 ** 20, k: 1e3 / 2 ** 20 };
+function mib(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(v.trim());
+  if (!m) throw new Error(`size ${v}`);
+  const unit = m[2].toLowerCase();
+  return unit === '' ? Number(m[1]) / 2 ** 20 : Number(m[1]) * (MIB[unit] ?? NaN);
+}
+
+/** Every Redis container: maxmemory (config file, or the command line that overrides it) below
+ * its memory limit; persistent variants at most 40 % of it (an AOF rewrite fork can double the
+ * footprint) with noeviction, the pure cache allkeys-lru. */
+function maxmemoryChecks(objs: Obj[]): string[] {
+  const errors: string[] = [];
+  const cm = byKind(objs, 'ConfigMap').find((c) => c.metadata.name.startsWith('redis-config'));
+  for (const s of byKind(objs, 'StatefulSet')) {
+    const c = containersOf(s).find((x) => x.name === 'redis') as (Container & { args?: string[]; resources?: { limits?: { memory?: string } } }) | undefined;
+    if (!c) continue;
+    const where = `${s.metadata.name}/redis`;
+    const key = (c.volumeMounts as Array<{ mountPath: string; subPath?: string }> | undefined)?.find((m) => m.mountPath === '/etc/redis/redis.conf')?.subPath;
+    const conf = key ? (cm?.data as Record<string, string> | undefined)?.[key] : undefined;
+    if (!conf) {
+      errors.push(`${where}: no redis.conf from ConfigMap redis-config`);
+      continue;
+    }
+    const args = c.args ?? [];
+    const arg = (k: string) => (args.includes(`--${k}`) ? args[args.indexOf(`--${k}`) + 1] : undefined);
+    const max = arg('maxmemory') ?? /^maxmemory (\S+)$/m.exec(conf)?.[1];
+    const policy = arg('maxmemory-policy') ?? /^maxmemory-policy (\S+)$/m.exec(conf)?.[1];
+    const limit = c.resources?.limits?.memory;
+    if (!max || !limit) {
+      errors.push(`${where}: maxmemory ${max} / memory limit ${limit}`);
+      continue;
+    }
+    const persistent = /^appendonly yes$/m.test(conf);
+    const ratio = mib(max) / mib(limit);
+    if (ratio > (persistent ? 0.4 : 0.8)) errors.push(`${where}: maxmemory ${max} is ${Math.round(ratio * 100)} % of ${limit}`);
+    if (policy !== (persistent ? 'noeviction' : 'allkeys-lru')) errors.push(`${where}: maxmemory-policy ${policy}`);
+  }
   return errors;
 }
 
@@ -125,9 +189,7 @@ function networkPolicyChecks(objs: Obj[]): string[] {
     const labels = podLabels(w);
     const comp = labels['app.kubernetes.io/component'];
     const envs = containersOf(w).flatMap((c) => c.env ?? []);
-    const usesRedis = envs.some((e) => e.name === 'REDIS_URL' || e.name === 'REDIS_PEER_URL');
     const usesDb = envs.some((e) => e.name === 'DB_PASSWORD') || containersOf(w).some((c) => c.envFrom?.length);
-    if (comp === 'dept-api' && usesRedis && labels['lab.redis-ha/redis-client'] !== 'true') errors.push(`${w.metadata.name}: Redis client without the client label`);
     if (comp === 'dept-api' && usesDb && labels['lab.redis-ha/db-client'] !== 'true') errors.push(`${w.metadata.name}: DB client without the client label`);
     if (comp === 'redis' || comp === 'mariadb') {
       const selecting = policies.filter((p) => matches(((p.spec as { podSelector: { matchLabels?: Record<string, string> } }).podSelector.matchLabels ?? {}), labels));
@@ -138,10 +200,106 @@ function networkPolicyChecks(objs: Obj[]): string[] {
       if (open) errors.push(`${w.metadata.name}: a policy lets any pod in`);
     }
   }
+  errors.push(...redisScopeChecks(objs), ...k6PolicyChecks(objs));
   return errors;
 }
 
-/** The two nodes of a pair: required anti-affinity on the pair label (unless relaxed) and a PDB. */
+type PolicyPeer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { matchLabels?: Record<string, string> } };
+type PolicyRule = { from?: PolicyPeer[]; ports?: Array<{ protocol?: string; port: number | string }> };
+const policySpec = (p: Obj) => p.spec as { podSelector: { matchLabels?: Record<string, string> }; ingress?: PolicyRule[] };
+
+/** Workloads of this namespace that the policies let into pods of `target` (on `port`, if given). */
+function admitted(objs: Obj[], target: Obj, port?: number): Set<string> {
+  const out = new Set<string>();
+  for (const p of byKind(objs, 'NetworkPolicy').filter((x) => matches(policySpec(x).podSelector.matchLabels ?? {}, podLabels(target))))
+    for (const rule of policySpec(p).ingress ?? []) {
+      if (port !== undefined && rule.ports?.length && !rule.ports.some((r) => r.port === port && (r.protocol ?? 'TCP') === 'TCP')) continue;
+      for (const peer of rule.from ?? [])
+        if (peer.podSelector && !peer.namespaceSelector)
+          for (const w of workloads(objs)) if (matches(peer.podSelector.matchLabels ?? {}, podLabels(w))) out.add(w.metadata.name);
+    }
+  return out;
+}
+
+// Who may reach each Redis (and the prefix proxy): its own API, and for a pair the peer node
+// (agent, Envoy, Dynomite). Nothing else, least of all into the password-less Dynomite pair.
+const REDIS_CLIENTS: Record<string, string[]> = {
+  'redis-cache': ['dept-redis'],
+  'redis-aof': ['dept-redis-aof'],
+  'redis-always': ['dept-redis-always'],
+  'redis-ha-1': ['dept-ha-mirrored', 'redis-ha-1', 'redis-ha-2'],
+  'redis-ha-2': ['dept-ha-mirrored', 'redis-ha-1', 'redis-ha-2'],
+  'redis-dyno-1': ['dept-ha-dynomite', 'redis-dyno-1', 'redis-dyno-2'],
+  'redis-dyno-2': ['dept-ha-dynomite', 'redis-dyno-1', 'redis-dyno-2'],
+  'redis-envoy-1': ['dept-ha-envoy', 'redis-envoy-1', 'redis-envoy-2'],
+  'redis-envoy-2': ['dept-ha-envoy', 'redis-envoy-1', 'redis-envoy-2'],
+  'redis-master': ['redis-prefix-envoy'],
+  'redis-departments': ['redis-prefix-envoy'],
+  'redis-employees': ['redis-prefix-envoy'],
+  'redis-prefix-envoy': ['dept-envoy-prefix'],
+};
+
+/** Redis access is scoped per variant and pair, and every Redis URL a pod dials is allowed. */
+function redisScopeChecks(objs: Obj[]): string[] {
+  const errors: string[] = [];
+  const present = new Set(workloads(objs).map((w) => w.metadata.name));
+  for (const w of workloads(objs).filter((x) => ['redis', 'redis-proxy'].includes(podLabels(x)['app.kubernetes.io/component']))) {
+    const expected = REDIS_CLIENTS[w.metadata.name];
+    if (!expected) {
+      errors.push(`${w.metadata.name}: no expected client list (REDIS_CLIENTS in this spec)`);
+      continue;
+    }
+    const got = [...admitted(objs, w)].sort();
+    const want = expected.filter((n) => present.has(n)).sort();
+    if (JSON.stringify(got) !== JSON.stringify(want)) errors.push(`${w.metadata.name}: reachable from [${got.join(', ')}], expected [${want.join(', ')}]`);
+    // From other namespaces: only Prometheus, only on metrics ports (never Envoy's admin, 8001).
+    for (const p of byKind(objs, 'NetworkPolicy').filter((x) => matches(policySpec(x).podSelector.matchLabels ?? {}, podLabels(w))))
+      for (const rule of policySpec(p).ingress ?? [])
+        for (const peer of rule.from ?? [])
+          if (peer.namespaceSelector) {
+            const ns = peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'];
+            const ports = (rule.ports ?? []).map((r) => Number(r.port));
+            if (ns !== 'monitoring' || !ports.length || ports.some((x) => ![9121, 8081, 8002, 22222].includes(x)))
+              errors.push(`${w.metadata.name}: policy ${p.metadata.name} admits namespace ${ns ?? '(any)'} on [${ports.join(', ')}]`);
+          }
+  }
+  // Every Redis URL in a pod's environment resolves to a Service whose pods admit that pod.
+  for (const w of workloads(objs)) {
+    for (const e of containersOf(w).flatMap((c) => c.env ?? []).filter((x) => /^REDIS_(PEER_)?URL$/.test(x.name) && x.value)) {
+      const m = /^redis:\/\/([^:/]+):(\d+)/.exec(e.value!);
+      if (!m || m[1] === '127.0.0.1') continue;
+      const svc = byKind(objs, 'Service').find((x) => x.metadata.name === m[1]);
+      if (!svc) {
+        errors.push(`${w.metadata.name}: ${e.name} names Service ${m[1]}, not in the build`);
+        continue;
+      }
+      const spec = svc.spec as { selector: Record<string, string>; ports: Array<{ port: number; targetPort: string | number }> };
+      const sp = spec.ports.find((x) => x.port === Number(m[2]));
+      for (const pod of workloads(objs).filter((x) => matches(spec.selector, podLabels(x)))) {
+        const cport = typeof sp?.targetPort === 'number' ? sp.targetPort : containersOf(pod).flatMap((c) => c.ports ?? []).find((x) => x.name === sp?.targetPort)?.containerPort;
+        if (cport === undefined || !admitted(objs, pod, cport).has(w.metadata.name)) errors.push(`${w.metadata.name}: ${e.name} ${e.value} refused by the policies of ${pod.metadata.name}`);
+      }
+    }
+  }
+  return errors;
+}
+
+/** k6-operator reaches the runners' REST API (6565) from its namespace, the starter from the TestRun's. */
+function k6PolicyChecks(objs: Obj[]): string[] {
+  if (!byKind(objs, 'ConfigMap').some((c) => c.metadata.name === 'k6-scripts')) return [];
+  const policy = byKind(objs, 'NetworkPolicy').find((p) => matches(policySpec(p).podSelector.matchLabels ?? {}, { app: 'k6' }) && JSON.stringify(policySpec(p).podSelector) === JSON.stringify({ matchLabels: { app: 'k6' } }));
+  if (!policy) return ['no NetworkPolicy admits the k6 runners (app: k6) on 6565'];
+  const rules = (policySpec(policy).ingress ?? []).filter((r) => r.ports?.some((x) => x.port === 6565 && (x.protocol ?? 'TCP') === 'TCP'));
+  const peers = rules.flatMap((r) => r.from ?? []);
+  const errors: string[] = [];
+  if (!peers.some((x) => x.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'k6-operator-system' && !x.podSelector)) errors.push('6565: operator namespace k6-operator-system not admitted');
+  if (!peers.some((x) => x.podSelector?.matchLabels?.app === 'k6' && !x.namespaceSelector)) errors.push('6565: the starter (app: k6) not admitted');
+  if (rules.some((r) => r.ports!.some((x) => x.port !== 6565))) errors.push('k6 runners: a port other than 6565 opened');
+  return errors;
+}
+
+/** The two nodes of a pair: required anti-affinity on the pair label and a hard zone spread (both
+ * relaxed to preferred in the local overlay), and a PDB. */
 function pairChecks(objs: Obj[], relaxed = false): string[] {
   const errors: string[] = [];
   const pairs = new Map<string, Obj[]>();
@@ -156,6 +314,12 @@ function pairChecks(objs: Obj[], relaxed = false): string[] {
       const required = anti?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
       const ok = required.some((t) => t.topologyKey === 'kubernetes.io/hostname' && JSON.stringify(t.labelSelector).includes(pair));
       if (!ok && !(relaxed && anti?.preferredDuringSchedulingIgnoredDuringExecution)) errors.push(`${n.metadata.name}: no hostname anti-affinity within pair ${pair}`);
+      // gp3 volumes pin a pod to its zone: the two nodes must start in different zones.
+      const spread = ((podSpec(n) as { topologySpreadConstraints?: Array<{ maxSkew: number; topologyKey: string; whenUnsatisfiable: string; labelSelector?: { matchLabels?: Record<string, string> } }> }).topologySpreadConstraints ?? []).find(
+        (t) => t.topologyKey === 'topology.kubernetes.io/zone' && t.labelSelector?.matchLabels?.['lab.redis-ha/pair'] === pair && t.maxSkew === 1,
+      );
+      if (!spread) errors.push(`${n.metadata.name}: no zone spread within pair ${pair}`);
+      else if (spread.whenUnsatisfiable !== (relaxed ? 'ScheduleAnyway' : 'DoNotSchedule')) errors.push(`${n.metadata.name}: zone spread is ${spread.whenUnsatisfiable}`);
     }
     const pdb = byKind(objs, 'PodDisruptionBudget').find((p) =>
       matches((p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, { 'lab.redis-ha/pair': pair }),
@@ -245,10 +409,41 @@ describe.each(Object.entries(OVERLAYS))('overlay %s', (overlay, expected) => {
   });
 
   it('every object is valid and follows the lab rules', () => {
-    expectClean(overlay === 'local' ? commonChecks(objs).filter((e) => !/anti-affinity/.test(e)).concat(pairChecks(objs, true)) : commonChecks(objs));
+    expectClean(overlay === 'local' ? commonChecks(objs).filter((e) => !/anti-affinity|zone spread/.test(e)).concat(pairChecks(objs, true)) : commonChecks(objs));
+  });
+
+  it('every Redis caps its memory below the container limit, with its variant\'s policy', () => {
+    expect(byKind(objs, 'StatefulSet').filter((x) => containersOf(x).some((c) => c.name === 'redis')).length).toBeGreaterThan(3);
+    expectClean(maxmemoryChecks(objs));
   });
 
   if (overlay !== 'local') {
+    it('Ingress: internal ALB, HTTPS with an ACM certificate, source CIDRs, only /v1 and /api routed', () => {
+      const ing = byKind(objs, 'Ingress');
+      expect(ing).toHaveLength(1);
+      const a = ing[0].metadata.annotations ?? {};
+      expect(a['alb.ingress.kubernetes.io/scheme']).toBe('internal');
+      expect(a['alb.ingress.kubernetes.io/certificate-arn']).toMatch(/^arn:aws:acm:/);
+      expect(JSON.parse(a['alb.ingress.kubernetes.io/listen-ports'])).toEqual([{ HTTPS: 443 }]);
+      expect(a['alb.ingress.kubernetes.io/inbound-cidrs']).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+(,\s*\d+\.\d+\.\d+\.\d+\/\d+)*$/);
+      expect(a['alb.ingress.kubernetes.io/inbound-cidrs']).not.toContain('0.0.0.0/0');
+      const paths = ((ing[0].spec as { rules: Array<{ http: { paths: Array<{ path: string; pathType: string }> } }> }).rules).flatMap((r) => r.http.paths);
+      for (const p of paths) expect([p.path, p.pathType]).toEqual([expect.stringMatching(/^\/(v1|api)$/), 'Prefix']);
+    });
+
+    it('monitoring: PrometheusRules for pair sync, mirror failures, degraded dependency, Redis down, restarts', () => {
+      const rules = byKind(objs, 'PrometheusRule');
+      expect(rules.length).toBeGreaterThan(0);
+      for (const r of rules) expect(r.metadata.labels?.release).toBe('kube-prometheus-stack');
+      const all = rules.flatMap((r) => (r.spec as { groups: Array<{ rules: Array<{ alert?: string; expr: string }> }> }).groups.flatMap((g) => g.rules));
+      const exprOf = (alert: string) => all.find((x) => x.alert === alert)?.expr ?? '';
+      expect(exprOf('RedisHaPairOutOfSync')).toContain('redis_ha_agent_ready');
+      expect(exprOf('RedisHaMirrorFailures')).toContain('dept_redis_ha_events{event="mirrorFailed"}');
+      expect(exprOf('DeptApiDependencyDegraded')).toContain('dept_dependency_degraded');
+      expect(exprOf('RedisDown')).toContain('redis_up');
+      expect(exprOf('LabPodRestarting')).toContain('kube_pod_container_status_restarts_total');
+    });
+
     it('puts every volume on the intended EBS class', () => {
       const classes = new Map(byKind(objs, 'StorageClass').map((s) => [s.metadata.name, s as Obj & { provisioner: string; parameters: Record<string, string> }]));
       expect(classes.get('gp3')?.parameters.type).toBe('gp3');
@@ -297,6 +492,40 @@ describe.each(Object.entries(OVERLAYS))('overlay %s', (overlay, expected) => {
   }
 });
 
+describe('Dynomite opted in on eks', () => {
+  it('uncommenting the component builds, with the study resources, gp3 and exporters, and passes the rules', () => {
+    // A copy of k8s/ under .run/ with the one line uncommented (the repo itself is not touched).
+    const copy = join(ROOT, '.run', 'kustomize-check', 'k8s-eks-dynomite');
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(K8S, copy, { recursive: true });
+    const kfile = join(copy, 'overlays', 'eks', 'kustomization.yaml');
+    const text = readFileSync(kfile, 'utf8');
+    expect(text).toContain('  # - ../../components/ha-dynomite\n');
+    writeFileSync(kfile, text.replace('  # - ../../components/ha-dynomite\n', '  - ../../components/ha-dynomite\n'));
+    const out = execFileSync(kustomizeBin(), ['build', join(copy, 'overlays', 'eks')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const objs = parseYamlDocs(out, 'eks+dynomite');
+    expectClean(commonChecks(objs).concat(maxmemoryChecks(objs)));
+    for (const n of ['redis-dyno-1', 'redis-dyno-2']) {
+      const s = byKind(objs, 'StatefulSet').find((x) => x.metadata.name === n)!;
+      const c = (name: string) => containersOf(s).find((x) => x.name === name) as Container & { resources: { requests: Record<string, string> } };
+      expect(c('dynomite').image).toBe('redis-ha-lab/dynomite:v0.6.22');
+      expect(c('redis').resources.requests.cpu).toBe('300m');
+      expect(c('redis-exporter')).toBeDefined();
+      expect((s.spec as { volumeClaimTemplates: Array<{ spec: { storageClassName: string } }> }).volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
+    }
+  });
+
+  it('the image is built from a pinned upstream release, not pulled from an unmaintained one', () => {
+    const df = readFileSync(join(ROOT, 'docker', 'dynomite', 'Dockerfile'), 'utf8');
+    expect(df).toMatch(/^ARG DYNOMITE_VERSION=v\d+\.\d+\.\d+$/m);
+    expect(df).toMatch(/^ARG DYNOMITE_COMMIT=[0-9a-f]{40}$/m);
+    expect(df).toContain('git rev-parse HEAD)" = "${DYNOMITE_COMMIT}"');
+    expect(df).toMatch(/^USER 999:999$/m);
+    const all = readdirSync(join(K8S, 'components', 'ha-dynomite')).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(K8S, 'components', 'ha-dynomite', f), 'utf8')).join('\n');
+    expect(all).not.toMatch(/image: dynomitedb\//);
+  });
+});
+
 describe('k6 scripts and runs', () => {
   const runsDir = join(K8S, 'components', 'k6', 'runs');
   const runs = readdirSync(runsDir).filter((f) => f.endsWith('.yaml')).flatMap((f) => readYaml(join(runsDir, f)));
@@ -342,24 +571,50 @@ describe('k6 scripts and runs', () => {
     }
   });
 
-  it('the kill Job deletes a Redis pod at 1:40 with RBAC limited to that', () => {
+  it('the kill Job: standalone, pair-node and pair-node-empty modes, RBAC limited to the pods and PVCs it names', () => {
     const job = runs.find((o) => o.kind === 'Job')!;
     expectClean(validateObject(job));
     const rbac = readYaml(join(K8S, 'components', 'k6', 'rbac.yaml'));
     for (const o of rbac) expectClean(validateObject(o));
     const role = rbac.find((o) => o.kind === 'Role') as Obj & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }> };
-    const c = podSpec(job)!.containers[0];
+    const c = podSpec(job)!.containers[0] as Container & { command: string[] };
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
-    expect(env.KILL_AFTER_SECONDS).toBe('100');
-    const podRule = role.rules.find((r) => r.resources.includes('pods'))!;
-    expect(podRule.verbs).toEqual(['delete']);
-    expect(podRule.resourceNames).toContain(env.TARGET_POD);
-    // Nothing broader than delete-one-pod and read-one-TestRun; every rule names its objects.
+    expect(env).toMatchObject({ KILL_AFTER_SECONDS: '100', KILL_MODE: 'standalone', TARGET_POD: 'redis-cache-0', TESTRUN: 'kill' });
+    const script = c.command.join('\n');
+    for (const mode of ['standalone', 'pair-node', 'pair-node-empty']) expect(script).toContain(`${mode}:`);
+    // The empty restart deletes the node's PVC before the pod, so the pod returns on a new volume.
+    expect(script.indexOf('/persistentvolumeclaims/${PVC}" >/dev/null')).toBeLessThan(script.indexOf('/pods/${TARGET_POD}" >/dev/null'));
+    const rule = (res: string) => role.rules.find((r) => r.resources.includes(res))!;
+    expect(rule('pods').verbs.sort()).toEqual(['delete', 'get']);
+    expect(rule('pods').resourceNames).toContain(env.TARGET_POD);
+    const pairPods = ['redis-ha-1-0', 'redis-ha-2-0', 'redis-envoy-1-0', 'redis-envoy-2-0', 'redis-dyno-1-0', 'redis-dyno-2-0'];
+    for (const pod of pairPods) {
+      expect(rule('pods').resourceNames).toContain(pod);
+      // volumeClaimTemplates "data" + pod name: the PVC the StatefulSet made for that pod.
+      expect(rule('persistentvolumeclaims').resourceNames).toContain(`data-${pod}`);
+    }
+    // No standalone volume can be wiped: only the pairs' nodes have a peer to bootstrap from.
+    expect(rule('persistentvolumeclaims').resourceNames!.every((n) => pairPods.includes(n.replace(/^data-/, '')))).toBe(true);
+    expect(rule('testruns').resourceNames!.sort()).toEqual(['ha-write', 'kill']);
+    // Nothing broader: every rule names its objects; no list, watch or wildcard.
     for (const r of role.rules) {
       expect(r.resourceNames?.length).toBeGreaterThan(0);
       expect(r.verbs.every((v) => ['delete', 'get'].includes(v))).toBe(true);
-      expect(r.resources.every((x) => ['pods', 'testruns'].includes(x))).toBe(true);
+      expect(r.resources.every((x) => ['pods', 'persistentvolumeclaims', 'testruns'].includes(x))).toBe(true);
     }
     expect((podSpec(job) as unknown as { serviceAccountName: string }).serviceAccountName).toBe('redis-killer');
+  });
+
+  it('every TestRun: cleanup post, runners below Redis and never preempting, starter and runners admitted on 6565', () => {
+    const pcs = readYaml(join(K8S, 'base', 'priority-classes.yaml')) as Array<Obj & { value: number; preemptionPolicy: string }>;
+    const load = pcs.find((p) => p.metadata.name === 'redis-ha-lab-load')!;
+    const data = pcs.find((p) => p.metadata.name === 'redis-ha-lab-data')!;
+    expect(load.preemptionPolicy).toBe('Never');
+    expect(load.value).toBeLessThan(data.value);
+    for (const t of runs.filter((o) => o.kind === 'TestRun')) {
+      const spec = t.spec as { cleanup?: string; runner: { priorityClassName?: string; metadata: { labels: Record<string, string> } }; starter?: { metadata?: { labels?: Record<string, string> } } };
+      expect([t.metadata.name, spec.cleanup, spec.runner.priorityClassName]).toEqual([t.metadata.name, 'post', 'redis-ha-lab-load']);
+      expect([t.metadata.name, spec.runner.metadata.labels.app, spec.starter?.metadata?.labels?.app]).toEqual([t.metadata.name, 'k6', 'k6']);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { MissingBinaryError, PortInUseError } from '@app/procs';
-import { UserError, installSignalHandlers, runCleanups } from './cli-kit';
+import { installSignalHandlers, runCleanups } from './cli/abort';
+import { DynomiteSetupError, MissingBinaryError, PortInUseError } from '@app/procs';
+import { UserError } from './cli/errors';
 import { registerCommands } from './commands';
 import { StackError } from './stack';
 
@@ -17,7 +18,8 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     await runCleanups();
     if (err instanceof CommanderError) process.exit(err.exitCode);
-    const known = err instanceof UserError || err instanceof MissingBinaryError || err instanceof PortInUseError || err instanceof StackError;
+    // Errors whose message says what to do: one line, no stack trace.
+    const known = err instanceof UserError || err instanceof MissingBinaryError || err instanceof PortInUseError || err instanceof DynomiteSetupError || err instanceof StackError;
     console.error(`bench: ${(err as Error).message}`);
     if (!known) console.error((err as Error).stack);
     process.exit(known ? 2 : 1);

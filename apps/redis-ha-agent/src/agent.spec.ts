@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BootstrapAgent, markNodeReady } from '@app/redis-ha';
-import { RedisServer, waitFor } from '@app/procs';
+import { RedisServer } from '@app/procs';
+import { waitFor } from '@app/async';
 import { directClient, fill, startRedis, urlOf } from '../../../libs/redis-ha/src/testing/servers';
-import { AgentConfigError, loadAgentConfig } from './config';
+import { ConfigError } from '@app/config';
+import { loadAgentConfig } from './config';
 import { createAgentMetrics } from './metrics';
 import { createAgentServer } from './server';
 
@@ -22,15 +24,15 @@ describe('loadAgentConfig', () => {
   });
 
   it.each([
-    [{ REDIS_PEER_URL: base.REDIS_PEER_URL }, /REDIS_URL is required/],
-    [{ REDIS_URL: base.REDIS_URL }, /REDIS_PEER_URL is required/],
-    [{ ...base, REDIS_URL: 'http://x:1' }, /REDIS_URL must look like redis:\/\/host:port/],
-    [{ ...base, REDIS_PEER_URL: 'not a url' }, /REDIS_PEER_URL is not a valid URL/],
-    [{ ...base, REDIS_PEER_URL: 'redis://127.0.0.1' }, /REDIS_PEER_URL points at the same host:port/],
-    [{ ...base, AGENT_PORT: '80a' }, /AGENT_PORT must be an integer/],
-    [{ ...base, AGENT_INTERVAL_MS: '0' }, /AGENT_INTERVAL_MS must be an integer between 50/],
+    [{ REDIS_PEER_URL: base.REDIS_PEER_URL }, /REDIS_URL=undefined: REDIS_URL must be set to redis:\/\/host:port/],
+    [{ REDIS_URL: base.REDIS_URL }, /REDIS_PEER_URL=undefined: REDIS_PEER_URL must be set/],
+    [{ ...base, REDIS_URL: 'http://x:1' }, /REDIS_URL="http:\/\/x:1": REDIS_URL must be set to redis:\/\/host:port/],
+    [{ ...base, REDIS_PEER_URL: 'not a url' }, /REDIS_PEER_URL="not a url": REDIS_PEER_URL must be set/],
+    [{ ...base, REDIS_PEER_URL: 'redis://127.0.0.1' }, /REDIS_PEER_URL="redis:\/\/127.0.0.1": points at the same host:port/],
+    [{ ...base, AGENT_PORT: '80a' }, /AGENT_PORT=null: .*AGENT_PORT must be an integer number/],
+    [{ ...base, AGENT_INTERVAL_MS: '0' }, /AGENT_INTERVAL_MS=0: AGENT_INTERVAL_MS must not be less than 50/],
   ])('rejects %j naming the variable', (env, message) => {
-    expect(() => loadAgentConfig(env)).toThrow(AgentConfigError);
+    expect(() => loadAgentConfig(env)).toThrow(ConfigError);
     expect(() => loadAgentConfig(env)).toThrow(message);
   });
 });

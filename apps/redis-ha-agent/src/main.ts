@@ -1,7 +1,8 @@
 // redis-ha-agent: runs beside one Redis of a standalone pair; resyncs it from the peer when it
 // comes back empty or behind, and reports readiness over HTTP. Configuration: see docs/ha.md.
 import { BootstrapAgent } from '@app/redis-ha';
-import { AgentConfigError, loadAgentConfig } from './config';
+import { ConfigError } from '@app/config';
+import { loadAgentConfig } from './config';
 import { createAgentMetrics } from './metrics';
 import { createAgentServer } from './server';
 
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   try {
     config = loadAgentConfig();
   } catch (err) {
-    if (err instanceof AgentConfigError) {
+    if (err instanceof ConfigError) {
       console.error(`redis-ha-agent: configuration error: ${err.message}`);
       process.exit(2);
     }

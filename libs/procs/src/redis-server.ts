@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './binaries';
-import { assertPortFree, canConnect, waitFor } from './net';
+import { assertPortFree, canConnect } from './net';
+import { waitFor } from '../../async/src'; // relative: test/global-setup.ts loads libs/procs outside Jest's moduleNameMapper
 import { isAlive, readPid, removeFile, spawnDaemon, stopPid } from './process';
 
 /** The study's three persistence settings. */

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { RedisServer, sleep, waitFor } from '@app/procs';
+import { RedisServer } from '@app/procs';
+import { sleep, waitFor } from '@app/async';
 import { BootstrapAgent, BootstrapOptions } from './bootstrap';
 import { MirroredRedis } from './mirrored';
 import { DEFAULT_MARKER_KEY, markNodeReady, parseInfo } from './probe';

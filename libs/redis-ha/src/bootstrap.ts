@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
+import { sleep } from '@app/async';
 import { createRedisClient, redact } from '@app/redis';
 import { HaNodeOptions } from './mirrored';
 import { DEFAULT_MARKER_KEY, HA_HINTS_KEY, HA_VERSIONS_KEY, NodeProbe, errorMessage, isAuthError, isConnectionError, isReplicaError, markNodeReady, probeNode } from './probe';
@@ -26,6 +27,8 @@ export interface AgentStatus {
   merged: number;
   /** Hints waiting on the local node at the last replay. */
   hintsPending?: number;
+  /** Bootstraps whose write pause on the peer ran out before the promotion (covered by hints). */
+  pauseOverruns: number;
 }
 
 export interface BootstrapResult {
@@ -109,7 +112,7 @@ export class BootstrapAgent extends EventEmitter {
     this.peer.on('ready', () => {
       this.peerConnError = undefined;
     });
-    this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', checks: 0, since: Date.now(), hintsReplayed: 0, merged: 0 };
+    this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', checks: 0, since: Date.now(), hintsReplayed: 0, merged: 0, pauseOverruns: 0 };
   }
 
   override on(event: 'event', listener: (e: AgentEvent) => void): this {
@@ -379,6 +382,7 @@ export class BootstrapAgent extends EventEmitter {
       }
       // Final catch-up: with the peer's writes briefly paused its offset stands still, so reaching
       // it means every write the peer accepted is here before we stop replicating.
+      const pauseAt = Date.now();
       pausedPeer = await this.pausePeer();
       didPause = pausedPeer;
       const target = (await this.assertPeerUnchanged(peerAtStart)).replOffset;
@@ -390,6 +394,13 @@ export class BootstrapAgent extends EventEmitter {
         await sleep(pausedPeer ? 2 : 50);
       }
       await this.local.call('REPLICAOF', 'NO', 'ONE');
+      // The pause is a fixed time: check it still held at the promotion. If it ran out, writes the
+      // peer took in between reached this node neither by the stream nor by a mirror (READONLY);
+      // they are in the peer's hints, which its agent replays here, so say it and count it.
+      if (pausedPeer && Date.now() - pauseAt > (this.options.pauseMs ?? 300) + PROMOTION_MARGIN_MS) {
+        this.current.pauseOverruns++;
+        this.log('the peer\'s write pause ran out before the promotion; writes after it come from the peer\'s hints');
+      }
       // The copy brought the peer's hints (for this node, which now has all of it): not ours to replay.
       await this.local.del(HA_HINTS_KEY);
       await markNodeReady(this.local, this.markerKey);
@@ -472,5 +483,3 @@ export class BootstrapAgent extends EventEmitter {
     return { node: this.name, local: redact(this.options.local.url), peer: redact(this.options.peer.url) };
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

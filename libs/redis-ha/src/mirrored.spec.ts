@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { RedisServer, waitFor } from '@app/procs';
+import { RedisServer } from '@app/procs';
+import { waitFor } from '@app/async';
 import { HaEvent, MirroredRedis, MirroredRedisOptions, MirrorWriteError, NoPrimaryError } from './mirrored';
 import { DEFAULT_MARKER_KEY, markNodeReady } from './probe';
 import { HINTS_KEY } from './versioned';

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { RedisServer, waitFor } from '@app/procs';
+import { waitFor } from '@app/async';
+import { RedisServer } from '@app/procs';
 import { BootstrapAgent } from './bootstrap';
 import { MirroredRedis, MirroredRedisOptions } from './mirrored';
 import { markNodeReady } from './probe';

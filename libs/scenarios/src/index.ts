@@ -89,6 +89,9 @@ const HA_STUDY_VUSERS = [1000, 2000, 3000];
  * is not swamped by connections; 15 s per matrix cell and the kill test at 36 s with the kill at
  * the same relative moment (100/180 x 36 = 20 s) keep `bench study --profile local` under 20 min.
  * smoke: vUsers / 250 and 2-8 s cells: proves the pipeline and the report's shape in CI.
+ * Every other per-profile size of the lab is here too: the HA cells inside `bench study` (10 s
+ * locally so the whole job fits ~20 minutes), the bootstrap dataset sizes (the issue's 10k / 100k /
+ * 1M; smoke proves the mechanics with small ones), redis-benchmark's -n and api-overhead's load.
  */
 export const PROFILES: Record<Profile, ProfileSizes> = {
   study: {
@@ -97,7 +100,9 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     matrixDurationSec: 120,
     kill: { vUsers: 1000, durationSec: 180, killAtSec: 100, restartDelaySec: 5 },
     stress: { vUsers: 1000, durationSec: 600, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
-    ha: { durationSec: 120, rampUpSec: 10 },
+    ha: { durationSec: 120, rampUpSec: 10, bootstrapKeys: [10_000, 100_000, 1_000_000] },
+    redisBenchmarkRequests: 100_000,
+    apiOverhead: { connections: 1000, durationSec: 60, rounds: 3 },
   },
   local: {
     profile: 'local',
@@ -105,7 +110,9 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     matrixDurationSec: 15,
     kill: { vUsers: 50, durationSec: 36, killAtSec: 20, restartDelaySec: 5 },
     stress: { vUsers: 50, durationSec: 30, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
-    ha: { durationSec: 15, rampUpSec: 3 },
+    ha: { durationSec: 15, rampUpSec: 3, studyCellSec: 10, bootstrapKeys: [10_000, 100_000, 1_000_000] },
+    redisBenchmarkRequests: 20_000,
+    apiOverhead: { connections: 50, durationSec: 6, rounds: 3 },
   },
   smoke: {
     profile: 'smoke',
@@ -113,7 +120,9 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     matrixDurationSec: 2,
     kill: { vUsers: 4, durationSec: 9, killAtSec: 5, restartDelaySec: 1 },
     stress: { vUsers: 4, durationSec: 3, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
-    ha: { durationSec: 3, rampUpSec: 1 },
+    ha: { durationSec: 3, rampUpSec: 1, bootstrapKeys: [1_000, 10_000] },
+    redisBenchmarkRequests: 2_000,
+    apiOverhead: { connections: 8, durationSec: 2, rounds: 1 },
   },
 };
 

@@ -134,5 +134,16 @@ export interface ProfileSizes {
   matrixDurationSec: number;
   kill: { vUsers: number; durationSec: number; killAtSec: number; restartDelaySec: number };
   stress: { vUsers: number; durationSec: number; payloadExtraBytes: number; redisCpuLimit: number };
-  ha: { durationSec: number; rampUpSec: number };
+  /**
+   * HA cells; `studyCellSec` shortens them inside `bench study` (unset: as `bench ha write`);
+   * `bootstrapKeys`: the dataset sizes of the agent's bootstrap timing (`bench ha kill`).
+   */
+  ha: { durationSec: number; rampUpSec: number; studyCellSec?: number; bootstrapKeys: number[] };
+  /** redis-benchmark -n per test: bounded so the whole run takes seconds (the study did not state its -n). */
+  redisBenchmarkRequests: number;
+  /**
+   * bench api-overhead: autocannon connections and seconds per round; rounds alternate bare and
+   * dept-api so drift on a shared host hits both alike (the ratios use each side's median).
+   */
+  apiOverhead: { connections: number; durationSec: number; rounds: number };
 }

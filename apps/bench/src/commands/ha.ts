@@ -1,31 +1,18 @@
+// bench ha <subcommand>: the local HA topologies (up, down) and the study's HA runs. Each
+// subcommand parses its options and calls one run; a new HA run registers one more here.
 import { Command } from 'commander';
-import { PROFILE_NAMES } from '@app/scenarios';
+import { PROFILES } from '@app/scenarios';
 import type { Profile } from '@app/scenarios';
-import { UserError, choiceOption, intOption, log } from '../cli-kit';
-import { Stack } from '../stack';
-import { HA_KINDS, HA_NAMES, HaKind, HaNodeId, HaPair, dynomiteBin, DYNOMITE_MISSING } from '../stack/ha';
-import type { HaVariant } from '../report';
-import { runHaWrite, WRITE_VARIANTS } from '../ha/write';
-import { BOOTSTRAP_SIZES, runHaKill } from '../ha/kill';
-import { runHaCommands } from '../ha/commands';
-import { finishRecord, keyspaceSync, pct, startRecord } from '../ha/common';
-
-const profileOption = choiceOption('--profile', PROFILE_NAMES);
-
-/** Only loopback: the lab never sends traffic off the machine. */
-function loopbackUrl(name: string) {
-  return (value: string): string => {
-    let u: URL;
-    try {
-      u = new URL(value);
-    } catch {
-      throw new UserError(`${name} must be a redis:// URL, e.g. redis://127.0.0.1:6379`);
-    }
-    if (u.protocol !== 'redis:') throw new UserError(`${name} must be a redis:// URL`);
-    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(u.hostname) && u.hostname !== 'localhost') throw new UserError(`${name}: only 127.0.0.0/8 hosts are allowed in the lab (got ${u.hostname})`);
-    return value;
-  };
-}
+import { dynomiteBin, DYNOMITE_MISSING } from '@app/procs';
+import { UserError } from '../cli/errors';
+import { log } from '../cli/log';
+import { choiceOption, intOption, loopbackUrl, profileOption } from '../cli/options';
+import { HA_KINDS, HaKind, HaNodeId, HaPair, Stack } from '../stack';
+import type { HaVariant } from '../results';
+import { runHaWrite, WRITE_VARIANTS } from '../runs/ha-write';
+import { runHaKill } from '../runs/ha-kill';
+import { runHaCommands } from '../runs/ha-commands';
+import { runSyncCheck } from '../runs/ha-sync';
 
 export function registerHa(program: Command): void {
   const ha = program
@@ -54,9 +41,10 @@ export function registerHa(program: Command): void {
       log(n ? `stopped ${n} HA service(s)` : 'no HA service to stop');
     });
 
-  ha.command('write')
-    .description('the study\'s HA table: write-only TPS / acknowledged writes / sync for a single Redis, the mirrored pair (async, sync) and Dynomite')
-    .option('--profile <name>', `${PROFILE_NAMES.join(' | ')}: vUsers = study x 1/250, 1/20, 1`, profileOption, 'local' as Profile)
+  profileOption(
+    ha.command('write').description('the study\'s HA table: write-only TPS / acknowledged writes / sync for a single Redis, the mirrored pair (async, sync) and Dynomite'),
+    'vUsers = study x 1/250, 1/20, 1',
+  )
     .option('--vusers <n...>', 'only these study vUser rows (1000 2000 3000)')
     .option('--variant <name...>', `only these (${WRITE_VARIANTS.join(', ')})`)
     .option('--duration <sec>', 'override the cell length in seconds', intOption('--duration', 2, 600))
@@ -66,13 +54,14 @@ export function registerHa(program: Command): void {
       await runHaWrite({ profile: o.profile, studyVUsers, variants, durationSec: o.duration });
     });
 
-  ha.command('kill')
-    .description('SIGKILL one node mid read+write run, restart it empty; with and without the agent; then bootstrap time by dataset size')
-    .option('--profile <name>', `${PROFILE_NAMES.join(' | ')} (the kill test's length and vUsers)`, profileOption, 'local' as Profile)
+  profileOption(
+    ha.command('kill').description('SIGKILL one node mid read+write run, restart it empty; with and without the agent; then bootstrap time by dataset size'),
+    "the kill test's length and vUsers",
+  )
     .option('--topology <kind...>', `only these (${HA_KINDS.join(', ')})`)
     .option('--agent <which>', 'with | without | both', choiceOption('--agent', ['with', 'without', 'both'] as const), 'both')
     .option('--node <a|b>', 'the node killed (a = the one dept-api uses first)', choiceOption('--node', ['a', 'b'] as const), 'a')
-    .option('--sizes <n...>', `bootstrap dataset sizes (default by profile: smoke ${BOOTSTRAP_SIZES.smoke.join('/')}, local and study ${BOOTSTRAP_SIZES.local.join('/')})`)
+    .option('--sizes <n...>', `bootstrap dataset sizes (default by profile: smoke ${PROFILES.smoke.ha.bootstrapKeys.join('/')}, local and study ${PROFILES.local.ha.bootstrapKeys.join('/')})`)
     .option('--no-bootstrap', 'skip the bootstrap-by-size part')
     .option('--bootstrap-only', 'only the bootstrap-by-size part')
     .action(async (o: { profile: Profile; topology?: string[]; agent: 'with' | 'without' | 'both'; node: HaNodeId; sizes?: string[]; bootstrap: boolean; bootstrapOnly?: boolean }) => {
@@ -88,12 +77,10 @@ export function registerHa(program: Command): void {
       });
     });
 
-  ha.command('commands')
-    .description('what KEYS, HELLO, INFO, FLUSHALL, MULTI/EXEC and a multi-field HSET answer: direct, mirrored client, Dynomite')
-    .option('--profile <name>', 'recorded with the results (the probes are the same for every profile)', profileOption, 'local' as Profile)
-    .action(async (o: { profile: Profile }) => {
-      await runHaCommands(o.profile);
-    });
+  profileOption(
+    ha.command('commands').description('what KEYS, HELLO, INFO, FLUSHALL, MULTI/EXEC and a multi-field HSET answer: direct, mirrored client, Dynomite'),
+    'recorded with the results (the probes are the same for every profile)',
+  ).action((o: { profile: Profile }) => runHaCommands(o.profile));
 
   ha.command('sync-check')
     .description('the study\'s "Sync" column: compare two Redis keyspaces with SCAN (never KEYS), with a sample of differing keys')
@@ -102,26 +89,5 @@ export function registerHa(program: Command): void {
     .option('--match <pattern>', 'SCAN MATCH pattern', '*')
     .option('--sample <n>', 'differing keys to list', intOption('--sample', 0, 1000), 20)
     .option('--save', 'also write results/<run-id>/ with the report')
-    .action(async (o: { a?: string; b?: string; match: string; sample: number; save?: boolean }) => {
-      const pair = new HaPair(new Stack());
-      const a = o.a ?? pair.redisUrl('a');
-      const b = o.b ?? pair.redisUrl('b');
-      const t0 = Date.now();
-      let report;
-      try {
-        report = await keyspaceSync({ url: a }, { url: b }, o.match, 300_000, o.sample);
-      } catch (err) {
-        throw new UserError(`sync check of ${a} and ${b} failed: ${(err as Error).message}${o.a ? '' : ` (is the pair up? \`bench ha up\`; nodes ${HA_NAMES.redis.a}, ${HA_NAMES.redis.b})`}`);
-      }
-      const ms = Date.now() - t0;
-      console.log(`a ${a}: ${report.keysA} keys;  b ${b}: ${report.keysB} keys  (match ${o.match}, ${ms} ms, SCAN)`);
-      console.log(`equal on both ${report.equal}, only on a ${report.onlyA}, only on b ${report.onlyB}, different ${report.different}`);
-      console.log(`Sync: ${pct(report.syncRatio)}`);
-      for (const d of report.sample.slice(0, o.sample)) console.log(`  ${d.kind.padEnd(9)} ${d.key}`);
-      if (o.save) {
-        const record = startRecord('ha-sync-check', 'local');
-        record.ha.syncChecks = [{ a, b, durationMs: ms, report }];
-        await finishRecord(record);
-      }
-    });
+    .action((o: { a?: string; b?: string; match: string; sample: number; save?: boolean }) => runSyncCheck(o));
 }

@@ -1,9 +1,9 @@
 // bench report <run-id> (rebuild report.md / report.html / charts from results.json) and
 // bench compare <a> <b> (per-cell deltas).
 import { Command } from 'commander';
-import { ReportError, compareRuns, writeReport } from '../report';
-import { UserError } from '../cli-kit';
-import { loadRun, runDirOf } from '../runs/results-dir';
+import { compareRuns, writeReport } from '../report';
+import { ReportError, loadRun, runDirOf } from '../results';
+import { UserError } from '../cli/errors';
 
 export function registerReport(program: Command): void {
   program

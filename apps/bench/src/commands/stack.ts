@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { BACKENDS } from '@app/scenarios';
+import type { Backend } from '@app/scenarios';
 import { Stack } from '../stack';
-import { choiceOption, intOption, log } from '../cli-kit';
-import { BACKENDS, Backend } from '../stack/layout';
+import { log } from '../cli/log';
+import { choiceOption, intOption } from '../cli/options';
 
 export function registerStack(program: Command): void {
   const stack = program.command('stack').description('the local stack: MariaDB, redis-cache/aof/always and the dept-api deployments as processes under .run/stack');

@@ -5,7 +5,7 @@ import type { Cell } from '@app/scenarios';
 import { RedisServer, freePort } from '@app/procs';
 import { FakeDeptApi } from './fake-dept-api';
 import { LatencyHistogram, LoadTargetError, Sampler, analyseKill, runCell } from './index';
-import type { TimelinePoint } from '../report/types';
+import type { TimelinePoint } from '../results';
 
 const getCell = (over: Partial<Cell> = {}): Cell => ({ ...tableCells('get', 'smoke').find((c) => c.backend === 'redis')!, ...over });
 const postCell = (backend: 'redis' | 'mariadb', over: Partial<Cell> = {}): Cell => ({

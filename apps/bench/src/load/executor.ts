@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { randomInt } from 'node:crypto';
 import { runTagFromSeed, seededRandom, spreadVUs } from '@app/scenarios';
 import type { Cell, RequestSpec, ScenarioDefinition } from '@app/scenarios';
-import type { CellResult, ErrorBreakdown, TimelinePoint } from '../report/types';
+import type { CellResult, ErrorBreakdown, TimelinePoint } from '../results';
 import { LatencyHistogram } from './histogram';
 import { analyseKill } from './kill-analysis';
 import { Sampler } from './sampler';

@@ -1,7 +1,7 @@
 // The kill test's figures from a per-second timeline: the study reported "TPS dropped to about
 // 350 and was back to normal within 10 s"; here: baseline before the kill, the lowest second
 // after it, and the time until TPS is back at 90 % of the baseline (the issue's definition).
-import type { KillAnalysis, TimelinePoint } from '../report/types';
+import type { KillAnalysis, TimelinePoint } from '../results';
 
 export const RECOVERED_SHARE = 0.9;
 /** Seconds at the start left out of the baseline: connections opening, caches warming. */

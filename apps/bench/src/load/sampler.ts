@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import Redis from 'ioredis';
-import type { ProcessPoint, ProcessRole, ProcessUsage, RedisPoint, RedisUsage, Resources } from '../report/types';
+import type { ProcessPoint, ProcessRole, ProcessUsage, RedisPoint, RedisUsage, Resources } from '../results';
 
 export interface SampledProcess {
   name: string;

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { BACKENDS, HA_TOPOLOGIES } from '@app/scenarios';
 import { BACKEND_LABEL, redisFor } from './tables';
-import type { RunResults } from './types';
+import type { RunResults } from '../results';
 import { STUDY_GET, STUDY_HA, STUDY_POST } from './study-figures';
 
 export interface ChartSpec {

@@ -9,18 +9,10 @@ import type { Cell } from '@app/scenarios';
 import { RedisServer, freePort } from '@app/procs';
 import { FakeDeptApi } from '../load/fake-dept-api';
 import { Sampler, runCell } from '../load';
-import {
-  ReportError,
-  STUDY_GET,
-  compareRuns,
-  hostInfo,
-  parseRedisBenchmark,
-  readResults,
-  validateResults,
-  writeReport,
-  writeResults,
-} from './index';
-import type { CellResult, RunResults } from './index';
+import { ReportError, hostInfo, readResults, validateResults, writeResults } from '../results';
+import type { CellResult, RunResults } from '../results';
+import { parseRedisBenchmark } from '../runs/redis-benchmark';
+import { STUDY_GET, compareRuns, writeReport } from './index';
 
 jest.setTimeout(120_000);
 

@@ -1,42 +1,11 @@
 // writeReport(runDir): results.json -> report.md, report.html and charts/*.svg, all written
 // atomically. compareRuns(a, b): per-cell deltas between two runs, ready to print.
-import { existsSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readResults, writeFilesAtomic } from '../results';
+import type { CellResult, RunResults } from '../results';
 import { chartSpecs, renderSvgs } from './charts';
-import { writeFilesAtomic } from './files';
-import { ReportError, validateResults } from './schema';
 import { allTables } from './tables';
 import type { Table } from './tables';
-import type { CellResult, HostInfo, RunResults } from './types';
-
-export const RESULTS_FILE = 'results.json';
-
-/** Reads and validates results/<run-id>/results.json; every failure is a ReportError saying what to do. */
-export function readResults(runDir: string): RunResults {
-  const file = join(runDir, RESULTS_FILE);
-  if (!existsSync(file)) throw new ReportError(`no ${RESULTS_FILE} in ${runDir}: give the folder of a finished run (results/<run-id>)`);
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ReportError(`${file} does not parse as JSON (${(e as Error).message}): rerun the run, or restore the file`);
-  }
-  return validateResults(data, file);
-}
-
-/** Validates and writes results.json atomically. */
-export function writeResults(runDir: string, results: RunResults): string {
-  validateResults(results, `results for ${results.runId}`);
-  const path = join(runDir, RESULTS_FILE);
-  writeFilesAtomic([{ path, content: JSON.stringify(results, null, 2) + '\n' }]);
-  return path;
-}
-
-export function hostInfo(): HostInfo {
-  const list = cpus();
-  return { cpus: list.length, cpuModel: list[0]?.model ?? 'unknown', memBytes: totalmem(), node: process.version, platform: `${process.platform} ${process.arch}` };
-}
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -1,28 +1,22 @@
 // issue 2's measure: how much of the cached GET's cost is dept-api (NestJS on Fastify) rather
 // than HTTP + Redis. The same autocannon settings against a bare Fastify + ioredis process and
 // against dept-redis (one process each), at 10 and 1000 rows, both serving the one cached string.
+// Sizes: PROFILES[profile].apiOverhead; rounds alternate bare and dept-api so drift on a shared
+// host (other processes, CPU frequency) hits both alike; the ratios use each side's median.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CacheKeys } from '@app/departments';
-import { SCENARIOS } from '@app/scenarios';
+import { PROFILES, SCENARIOS } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { freePort } from '@app/procs';
-import type { ApiOverhead, ApiOverheadMeasurement, CellResult } from '../report';
+import type { ApiOverhead, ApiOverheadMeasurement, CellResult } from '../results';
 import { StackError } from '../stack';
-import { onAbort } from '../cli-kit';
+import { onAbort } from '../cli/abort';
+import { runOnStack } from './frame';
 import { Lab } from './lab';
 
-/**
- * Rounds alternate bare and dept-api so drift on a shared host (other processes, CPU frequency)
- * hits both alike; the ratios use each side's median over the rounds.
- */
-export const OVERHEAD_SIZES: Record<Profile, { connections: number; durationSec: number; rounds: number }> = {
-  smoke: { connections: 8, durationSec: 2, rounds: 1 },
-  local: { connections: 50, durationSec: 6, rounds: 3 },
-  study: { connections: 1000, durationSec: 60, rounds: 3 },
-};
 export const OVERHEAD_TARGETS = { deptVsBare10: 0.7, rows1000Vs10: 0.25 };
 
 const BARE_MAIN = join(__dirname, 'bare-server.js');
@@ -72,8 +66,8 @@ export function median(values: number[]): number | undefined {
 
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? Math.round((a / b) * 1000) / 1000 : null);
 
-export async function runApiOverhead(lab: Lab, profile: Profile): Promise<ApiOverhead> {
-  const size = OVERHEAD_SIZES[profile];
+export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<ApiOverhead> {
+  const size = PROFILES[profile].apiOverhead;
   lab.requireUp(['redis'], 1);
   const redisPort = lab.stack.ports.redis['redis-cache'];
   const barePort = await freePort();
@@ -145,4 +139,16 @@ export async function runApiOverhead(lab: Lab, profile: Profile): Promise<ApiOve
       rows1000Vs10: ratios.rows1000Vs10 !== null && ratios.rows1000Vs10 >= OVERHEAD_TARGETS.rows1000Vs10,
     },
   };
+}
+
+/** bench api-overhead: the measurements and the ratios against their targets, printed at the end. */
+export async function runApiOverhead(profile: Profile): Promise<void> {
+  let o!: ApiOverhead;
+  await runOnStack('api-overhead', profile, async (lab, rec) => {
+    o = rec.apiOverhead = await measureApiOverhead(lab, profile);
+  });
+  for (const m of o.measurements) console.log(`  ${m.target.padEnd(8)} ${String(m.rows).padStart(4)} rows, round ${m.round}: ${Math.round(m.tps)} TPS, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, server CPU ${m.meanMillicores}m`);
+  console.log(`  dept-api / bare at 10 rows: ${o.ratios.deptVsBare10 ?? 'n/a'} (target >= ${o.targets.deptVsBare10}: ${o.met.deptVsBare10 ? 'met' : 'missed'})`);
+  console.log(`  dept-api / bare at 1000 rows: ${o.ratios.deptVsBare1000 ?? 'n/a'}`);
+  console.log(`  dept-api 1000 rows / 10 rows: ${o.ratios.rows1000Vs10 ?? 'n/a'} (target >= ${o.targets.rows1000Vs10}: ${o.met.rows1000Vs10 ? 'met' : 'missed'})`);
 }

@@ -5,11 +5,12 @@
 import { RepositoryKeys } from '@app/departments';
 import { SCENARIOS } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
-import { sleep } from '@app/procs';
-import type { CellResult, Durability } from '../report';
+import { sleep } from '@app/async';
+import type { CellResult, Durability } from '../results';
 import { BACKEND_REDIS } from '../stack';
-import { onAbort } from '../cli-kit';
-import { Lab, filterCells, waitRedisReady, withRedis } from './lab';
+import { onAbort } from '../cli/abort';
+import { runOnStack } from './frame';
+import { Lab, filterCells, runCells, waitRedisReady, withRedis } from './lab';
 
 export function killCells(profile: Profile, only?: string, restartDelaySec?: number): Cell[] {
   const cells = filterCells(SCENARIOS.kill.cells(profile), only);
@@ -99,7 +100,10 @@ export async function runKillCell(lab: Lab, cell: Cell, index: number, count: nu
   return result;
 }
 
-export async function runKill(lab: Lab, cells: Cell[], onCell: (r: CellResult) => void, offset = 0, total = cells.length): Promise<void> {
-  lab.requireUp([...new Set(cells.map((c) => c.backend))], Math.max(1, ...cells.map((c) => c.replicas)));
-  for (const [i, cell] of cells.entries()) onCell(await runKillCell(lab, cell, offset + i + 1, total));
+/** bench kill: the kill cells of every Redis variant on the stack that is up. */
+export async function runKill(profile: Profile, only?: string, restartDelaySec?: number): Promise<void> {
+  const cells = killCells(profile, only, restartDelaySec);
+  await runOnStack('kill', profile, (lab, rec) =>
+    runCells(lab, cells, runKillCell, (r) => rec.cells.push(r), { heading: `instance-kill test, profile ${profile}: ${cells.length} cells` }),
+  );
 }

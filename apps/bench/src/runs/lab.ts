@@ -1,17 +1,19 @@
 // What every run does around a cell on the local stack: check the stack is up, set the table to
 // the cell's row count, flush the cell's Redis and warm the cache as the study did, sample the
-// cell's processes once a second, and run the load with progress lines.
+// cell's processes once a second, and run the load with progress lines. runCells is the one
+// per-cell loop of the matrix, kill and stress runs.
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { setDepartmentRows } from '@app/mariadb';
-import { sleep } from '@app/procs';
-import { checkDepartmentList, scenarioFor } from '@app/scenarios';
+import { sleep } from '@app/async';
+import { BACKENDS, checkDepartmentList, scenarioFor } from '@app/scenarios';
 import type { Backend, Cell } from '@app/scenarios';
 import { LoadTargetError, Sampler, runCell } from '../load';
 import type { RunCellOptions, SampledProcess } from '../load';
-import type { CellResult } from '../report';
+import type { CellResult } from '../results';
 import { BACKEND_REDIS, Stack } from '../stack';
-import { UserError, isInterrupted } from '../cli-kit';
+import { isInterrupted } from '../cli/abort';
+import { UserError } from '../cli/errors';
 
 /** A short-lived client straight to a redis-server port (never through a proxy). */
 export async function withRedis<T>(port: number, fn: (c: Redis) => Promise<T>): Promise<T> {
@@ -34,7 +36,7 @@ export async function waitRedisReady(port: number, timeoutMs = 60_000): Promise<
       return;
     } catch (e) {
       if (Date.now() > deadline) throw new Error(`redis on 127.0.0.1:${port} not ready after ${timeoutMs} ms: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
 }
@@ -185,4 +187,28 @@ export function filterCells(cells: Cell[], text: string | undefined): Cell[] {
   const picked = cells.filter((c) => c.id.includes(text));
   if (!picked.length) throw new UserError(`no cell id contains "${text}"; cell ids look like ${cells[0]?.id ?? 'get/redis/vu1000/rows10/rep1'}`);
   return picked;
+}
+
+/** Measures one cell of a run; index and total number the progress lines. */
+export type MeasureCell = (lab: Lab, cell: Cell, index: number, total: number) => Promise<CellResult>;
+
+export interface CellsProgress {
+  /** Cells measured before these (a study runs several tables in one count). */
+  done?: number;
+  total?: number;
+  /** Logged once the stack is known to be up, e.g. "GET matrix: 12 cells". */
+  heading?: string;
+}
+
+/**
+ * The one per-cell loop: every backend and replica the cells need must be up, then each cell is
+ * measured in order and handed to `onCell` as soon as it is done.
+ */
+export async function runCells(lab: Lab, cells: Cell[], measure: MeasureCell, onCell: (r: CellResult) => void, p: CellsProgress = {}): Promise<void> {
+  const backends = [...new Set(cells.map((c) => c.backend))].sort((a, b) => BACKENDS.indexOf(a) - BACKENDS.indexOf(b));
+  lab.requireUp(backends, Math.max(1, ...cells.map((c) => c.replicas)));
+  if (p.heading) lab.log(p.heading);
+  const done = p.done ?? 0;
+  const total = p.total ?? cells.length;
+  for (const [i, cell] of cells.entries()) onCell(await measure(lab, cell, done + i + 1, total));
 }

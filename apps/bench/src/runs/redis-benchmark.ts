@@ -1,20 +1,20 @@
 // redis-benchmark -q --csv -t get,set,lpush,lpop against each Redis variant of the stack and,
 // when DYNOMITE_BIN is set, against a Redis directly and through a Dynomite in front of it (the
 // study's "Redis direct (HA env)" and "through Dynomite :8102" rows). Request counts are bounded
-// per profile; every child process has a timeout and is stopped on Ctrl-C.
+// per profile (PROFILES[profile].redisBenchmarkRequests); every child process has a timeout and
+// is stopped on Ctrl-C.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { PROFILES } from '@app/scenarios';
 import type { Profile } from '@app/scenarios';
-import { MissingBinaryError, assertPortFree, canConnect, isAlive, readPid, requireBinary, spawnDaemon, waitFor } from '@app/procs';
-import { parseRedisBenchmark } from '../report';
-import type { RedisBenchmarkResult } from '../report';
+import { MissingBinaryError, dynomiteBin, dynomitePem, requireBinary, startDynomite } from '@app/procs';
+import type { RedisBenchmarkResult, RedisBenchmarkTest } from '../results';
 import { REDIS_VARIANTS, RedisVariant } from '../stack';
-import { UserError, onAbort } from '../cli-kit';
+import { onAbort } from '../cli/abort';
+import { runOnStack } from './frame';
 import { Lab, withRedis } from './lab';
 
-/** -n per test: bounded so the whole run takes seconds (the study did not state its -n). */
-export const BENCHMARK_REQUESTS: Record<Profile, number> = { smoke: 2000, local: 20000, study: 100000 };
 const TESTS = 'get,set,lpush,lpop';
 /** Target names in results.json, as the report's study rows name them. */
 const VARIANT_TARGET: Record<RedisVariant, string> = { 'redis-cache': 'redis', 'redis-aof': 'redis-aof', 'redis-always': 'redis-always' };
@@ -36,26 +36,6 @@ export function redisBenchmarkBin(): string {
     return override;
   }
   return requireBinary('redis-benchmark');
-}
-
-export interface DynomiteSetup {
-  bin: string;
-  pem: string;
-}
-
-/**
- * DYNOMITE_BIN (optional): the binary, and a PEM key file Dynomite insists on loading even with
- * secure_server_option none (DYNOMITE_PEM, else conf/dynomite.pem beside the binary's folder).
- */
-export function dynomiteSetup(): DynomiteSetup | null {
-  const bin = process.env.DYNOMITE_BIN;
-  if (!bin) return null;
-  if (!executable(bin)) throw new MissingBinaryError('dynomite', `DYNOMITE_BIN=${bin} is not an executable file: point it at the dynomite binary (e.g. /opt/dynomite/bin/dynomite) or unset it to skip the Dynomite rows`);
-  const pem = resolve(process.env.DYNOMITE_PEM ?? join(dirname(bin), '..', 'conf', 'dynomite.pem'));
-  if (!existsSync(pem)) {
-    throw new UserError(`Dynomite needs a pem_key_file and ${pem} does not exist: set DYNOMITE_PEM to a key file (e.g. \`openssl genrsa -out dynomite.pem 2048\`)`);
-  }
-  return { bin, pem };
 }
 
 /** Runs one redis-benchmark with a hard timeout; resolves its stdout. */
@@ -97,8 +77,12 @@ function dynomitePorts(lab: Lab) {
   return { redis: base + 6396, listen: base + 8112, peer: base + 8111, stats: base + 2232 };
 }
 
-export async function runRedisBenchmarks(lab: Lab, profile: Profile, bin: string, dynomite: DynomiteSetup | null): Promise<RedisBenchmarkResult[]> {
-  const n = BENCHMARK_REQUESTS[profile];
+/**
+ * `dynomite`: the binary (dynomiteBin(), checked before the run starts), or null to leave the
+ * Dynomite rows out.
+ */
+export async function runRedisBenchmarks(lab: Lab, profile: Profile, bin: string, dynomite: string | null): Promise<RedisBenchmarkResult[]> {
+  const n = PROFILES[profile].redisBenchmarkRequests;
   const variants = Object.keys(REDIS_VARIANTS) as RedisVariant[];
   lab.requireUp(['redis', 'redis-aof', 'redis-always'], 0);
   const out: RedisBenchmarkResult[] = [];
@@ -113,7 +97,7 @@ export async function runRedisBenchmarks(lab: Lab, profile: Profile, bin: string
 }
 
 /** One Redis (AOF everysec, as the study's HA pods) and one Dynomite node in front of it. */
-async function benchmarkDynomite(lab: Lab, bin: string, dyn: DynomiteSetup, n: number): Promise<RedisBenchmarkResult[]> {
+async function benchmarkDynomite(lab: Lab, bin: string, dynomite: string, n: number): Promise<RedisBenchmarkResult[]> {
   const p = dynomitePorts(lab);
   const redis = lab.stack.extraRedis('redis-dyn', p.redis, { persistence: 'everysec' });
   const dir = join(lab.stack.dir, 'dynomite-bench');
@@ -124,40 +108,19 @@ async function benchmarkDynomite(lab: Lab, bin: string, dyn: DynomiteSetup, n: n
   };
   const release = onAbort(stop);
   try {
-    await assertPortFree(p.listen, 'dynomite client port');
-    await assertPortFree(p.peer, 'dynomite peer port');
-    await assertPortFree(p.stats, 'dynomite stats port');
     await lab.stack.startRedis(redis, { empty: true });
-    const conf = join(dir, 'dynomite.yml');
-    const log = join(dir, 'dynomite.log');
-    const pidFile = join(dir, 'pid');
     // The study's node 1 (study.md §5) reduced to one rack: no seeds, DC_ONE, data_store 0 = Redis.
-    const yml = [
-      'dyn_o_mite:',
-      '  datacenter: dc1',
-      '  rack: rack1',
-      `  listen: 127.0.0.1:${p.listen}`,
-      `  dyn_listen: 127.0.0.1:${p.peer}`,
-      `  stats_listen: 127.0.0.1:${p.stats}`,
-      '  dyn_seed_provider: simple_provider',
-      '  servers:',
-      `  - 127.0.0.1:${p.redis}:1`,
-      "  tokens: '0'",
-      '  data_store: 0',
-      '  secure_server_option: none',
-      `  pem_key_file: ${dyn.pem}`,
-      '  read_consistency: DC_ONE',
-      '  write_consistency: DC_ONE',
-      '',
-    ].join('\n');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(conf, yml);
-    spawnDaemon(dyn.bin, ['-c', conf], { logFile: log, pidFile });
-    lab.stack.registerProcess({ name, kind: 'dynomite', port: p.listen, pidFile, logFile: log, url: `redis://127.0.0.1:${p.listen}` });
-    await waitFor(`dynomite on 127.0.0.1:${p.listen} (log: ${log})`, async () => {
-      if (!isAlive(readPid(pidFile))) throw new Error(`dynomite exited at start; see ${log}`);
-      return canConnect(p.listen);
-    }, 15_000);
+    const started = await startDynomite(dynomite, name, dir, {
+      datacenter: 'dc1',
+      rack: 'rack1',
+      listenPort: p.listen,
+      peerPort: p.peer,
+      statsPort: p.stats,
+      redisPort: p.redis,
+      pemFile: dynomitePem(dynomite, join(lab.stack.dir, 'dynomite')),
+      consistency: 'DC_ONE',
+    });
+    lab.stack.registerProcess({ name, kind: 'dynomite', port: p.listen, pidFile: started.pidFile, logFile: started.logFile, url: `redis://127.0.0.1:${p.listen}` });
     const direct = await benchmarkTarget(lab, bin, 'redis-ha', p.redis, n);
     await withRedis(p.redis, (c) => c.flushall());
     const through = await benchmarkTarget(lab, bin, 'dynomite', p.listen, n);
@@ -166,4 +129,43 @@ async function benchmarkDynomite(lab: Lab, bin: string, dyn: DynomiteSetup, n: n
     await stop();
     release();
   }
+}
+
+/** bench redis-benchmark: the binaries are checked before anything starts. */
+export async function runRedisBenchmark(profile: Profile): Promise<void> {
+  const bin = redisBenchmarkBin();
+  const dynomite = dynomiteBin();
+  await runOnStack('redis-benchmark', profile, async (lab, rec) => {
+    rec.redisBenchmark.push(...(await runRedisBenchmarks(lab, profile, bin, dynomite)));
+  });
+}
+
+/**
+ * redis-benchmark's output as RedisBenchmarkResult.tests: the quiet form
+ * ("SET: 181818.19 requests per second, p50=0.255 msec") and the --csv form (header
+ * "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms").
+ */
+export function parseRedisBenchmark(output: string): Record<string, RedisBenchmarkTest> {
+  const tests: Record<string, RedisBenchmarkTest> = {};
+  const lines = output.split(/\r?\n/);
+  const csvHeader = lines.findIndex((l) => /^"test","rps"/.test(l.trim()));
+  if (csvHeader >= 0) {
+    const cols = lines[csvHeader].trim().split(',').map((c) => c.replace(/"/g, ''));
+    const at = (name: string) => cols.indexOf(name);
+    for (const line of lines.slice(csvHeader + 1)) {
+      if (!line.trim()) continue;
+      const v = line.trim().split(',').map((c) => c.replace(/"/g, ''));
+      const num = (name: string) => (at(name) >= 0 && v[at(name)] !== undefined ? Number(v[at(name)]) : null);
+      // "LPUSH (needed to benchmark LRANGE)" and similar keep their first word.
+      tests[v[0].split(' ')[0].toUpperCase()] = { rps: num('rps') ?? 0, p50Ms: num('p50_latency_ms'), p95Ms: num('p95_latency_ms'), p99Ms: num('p99_latency_ms') };
+    }
+    return tests;
+  }
+  // The quiet form may carry carriage-return progress updates; the last segment is the result.
+  for (const raw of lines) {
+    const line = raw.split('\r').pop()!.trim();
+    const m = /^([A-Za-z_ ]+?)(?: \([^)]*\))?: ([\d.]+) requests per second(?:, p50=([\d.]+) msec)?/.exec(line);
+    if (m) tests[m[1].split(' ')[0].toUpperCase()] = { rps: Number(m[2]), p50Ms: m[3] ? Number(m[3]) : null, p95Ms: null, p99Ms: null };
+  }
+  return tests;
 }

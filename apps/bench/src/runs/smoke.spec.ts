@@ -10,8 +10,8 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isAlive, isPortFree, readPid } from '@app/procs';
-import { readResults } from '../report';
-import type { CellResult, RunResults } from '../report';
+import { readResults } from '../results';
+import type { CellResult, RunResults } from '../results';
 
 const ROOT = resolve(__dirname, '../../../..');
 const MAIN = join(ROOT, 'dist', 'apps', 'bench', 'src', 'main.js');

@@ -2,11 +2,12 @@
 // (the `payload` field), the study's random ids; TPS, errors, and Redis RSS / used_memory over time.
 import { tableCells } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
-import type { CellResult } from '../report';
+import { limitCpu } from '@app/procs';
+import type { CellResult } from '../results';
 import { BACKEND_REDIS } from '../stack';
-import { onAbort } from '../cli-kit';
-import { limitCpu } from './cgroup';
-import { Lab, filterCells } from './lab';
+import { onAbort } from '../cli/abort';
+import { runOnStack } from './frame';
+import { Lab, filterCells, runCells } from './lab';
 
 export function stressCells(profile: Profile, only?: string): Cell[] {
   return filterCells(tableCells('stress', profile), only);
@@ -36,7 +37,10 @@ export async function runStressCell(lab: Lab, cell: Cell, index: number, count: 
   }
 }
 
-export async function runStress(lab: Lab, cells: Cell[], onCell: (r: CellResult) => void, offset = 0, total = cells.length): Promise<void> {
-  lab.requireUp([...new Set(cells.map((c) => c.backend))], 1);
-  for (const [i, cell] of cells.entries()) onCell(await runStressCell(lab, cell, offset + i + 1, total));
+/** bench stress: the AOF stress cells on the stack that is up. */
+export async function runStress(profile: Profile, only?: string): Promise<void> {
+  const cells = stressCells(profile, only);
+  await runOnStack('stress', profile, (lab, rec) =>
+    runCells(lab, cells, runStressCell, (r) => rec.cells.push(r), { heading: `AOF stress test, profile ${profile}: ${cells.length} cells` }),
+  );
 }

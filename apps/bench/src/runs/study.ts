@@ -4,20 +4,19 @@
 // user had up stays up.
 import type { Profile } from '@app/scenarios';
 import { PROFILES } from '@app/scenarios';
+import { dynomiteBin } from '@app/procs';
 import { Stack } from '../stack';
 import type { ServiceKind } from '../stack';
-import { onAbort } from '../cli-kit';
-import { Lab } from './lab';
-import { matrixCells, runMatrix } from './matrix';
-import { killCells, runKill } from './kill';
-import { stressCells, runStress } from './stress';
-import { dynomiteSetup, redisBenchmarkBin, runRedisBenchmarks } from './redis-benchmark';
-import { RunRecorder, commandLine } from './results-dir';
-import type { WrittenReport } from '../report';
-import { runHaWriteCells } from '../ha/write';
-
-/** The HA cells are shorter in the local study than in `ha write` so the whole job fits ~20 minutes. */
-const HA_LOCAL_CELL_SEC = 10;
+import { onAbort } from '../cli/abort';
+import { log } from '../cli/log';
+import { runFrame } from './frame';
+import type { WrittenRun } from './frame';
+import { Lab, runCells } from './lab';
+import { matrixCells, measureMatrixCell } from './matrix';
+import { killCells, runKillCell } from './kill';
+import { stressCells, runStressCell } from './stress';
+import { redisBenchmarkBin, runRedisBenchmarks } from './redis-benchmark';
+import { runHaWriteCells } from './ha-write';
 
 const STOP_ORDER: ServiceKind[] = ['api', 'agent', 'dynomite', 'redis', 'mariadb'];
 
@@ -40,68 +39,53 @@ export function stopperFor(stack: Stack, log: (l: string) => void): () => Promis
   };
 }
 
-export interface StudyOutcome extends WrittenReport {
-  runId: string;
-  dir: string;
-  results: string;
-  seconds: number;
-}
-
-export async function runStudy(profile: Profile, log: (l: string) => void, opts: { restartDelaySec?: number } = {}): Promise<StudyOutcome> {
+export async function runStudy(profile: Profile, opts: { restartDelaySec?: number } = {}): Promise<WrittenRun> {
   // Everything a user can get wrong is checked before anything starts.
   const benchmarkBin = redisBenchmarkBin();
-  const dynomite = dynomiteSetup();
-  const t0 = Date.now();
+  const dynomite = dynomiteBin();
   const stack = new Stack();
   const stopStarted = stopperFor(stack, log);
   const release = onAbort(async () => {
     await stopStarted();
   });
-  const recorder = new RunRecorder('study', profile, commandLine());
   const lab = new Lab(stack, log);
   try {
-    log(`study --profile ${profile}: stack up (MariaDB, 3 Redis variants, 4 x 2 dept-api) in ${stack.dir}`);
-    await stack.up({ replicas: 2 }, log);
+    const run = await runFrame('study', profile, async (recorder) => {
+      const t0 = Date.now();
+      log(`study --profile ${profile}: stack up (MariaDB, 3 Redis variants, 4 x 2 dept-api) in ${stack.dir}`);
+      await stack.up({ replicas: 2 }, log);
 
-    const get = matrixCells('get', profile);
-    const post = matrixCells('post', profile);
-    const kill = killCells(profile, undefined, opts.restartDelaySec);
-    const stress = stressCells(profile);
-    const total = get.length + post.length + kill.length + stress.length;
-    const add = (r: (typeof recorder.cells)[number]) => recorder.cells.push(r);
-    let done = 0;
-    log(`GET matrix: ${get.length} cells`);
-    await runMatrix(lab, get, add, done, total);
-    done += get.length;
-    log(`POST matrix: ${post.length} cells`);
-    await runMatrix(lab, post, add, done, total);
-    done += post.length;
-    log(`instance-kill test: ${kill.length} cells`);
-    await runKill(lab, kill, add, done, total);
-    done += kill.length;
-    log(`AOF stress test: ${stress.length} cells`);
-    await runStress(lab, stress, add, done, total);
-    // The study's HA application test (write-only TPS, count, sync), on its own pair of Redis.
-    log('HA write test: single Redis, mirrored pair (async, sync), Dynomite pair when DYNOMITE_BIN is set');
-    await runHaWriteCells(
-      { profile, durationSec: profile === 'local' ? HA_LOCAL_CELL_SEC : undefined },
-      add,
-      (note) => recorder.notes.push(note),
-    );
-    log('redis-benchmark');
-    recorder.redisBenchmark.push(...(await runRedisBenchmarks(lab, profile, benchmarkBin, dynomite)));
-    await lab.close();
+      const tables = [
+        { heading: 'GET matrix', cells: matrixCells('get', profile), measure: measureMatrixCell },
+        { heading: 'POST matrix', cells: matrixCells('post', profile), measure: measureMatrixCell },
+        { heading: 'instance-kill test', cells: killCells(profile, undefined, opts.restartDelaySec), measure: runKillCell },
+        { heading: 'AOF stress test', cells: stressCells(profile), measure: runStressCell },
+      ];
+      const total = tables.reduce((n, t) => n + t.cells.length, 0);
+      const add = (r: (typeof recorder.cells)[number]) => recorder.cells.push(r);
+      let done = 0;
+      for (const t of tables) {
+        log(`${t.heading}: ${t.cells.length} cells`);
+        await runCells(lab, t.cells, t.measure, add, { done, total });
+        done += t.cells.length;
+      }
+      // The study's HA application test (write-only TPS, count, sync), on its own pair of Redis.
+      log('HA write test: single Redis, mirrored pair (async, sync), Dynomite pair when DYNOMITE_BIN is set');
+      await runHaWriteCells({ profile, durationSec: PROFILES[profile].ha.studyCellSec }, add, (note) => recorder.notes.push(note));
+      log('redis-benchmark');
+      recorder.redisBenchmark.push(...(await runRedisBenchmarks(lab, profile, benchmarkBin, dynomite)));
+      await lab.close();
 
-    const p = PROFILES[profile];
-    recorder.notes.push(
-      `Profile ${profile}: vUsers x ${p.vUserScale} of the study's, ${p.matrixDurationSec} s per matrix cell, kill ${p.kill.durationSec} s with SIGKILL at ${p.kill.killAtSec} s, stress ${p.stress.durationSec} s at ${p.stress.vUsers} vUsers.`,
-      'Load generator (autocannon), dept-api, Redis and MariaDB share this host; nGrinder ran on its own agents in the study.',
-      dynomite ? `Dynomite: ${dynomite.bin}, one node in front of a Redis with AOF everysec.` : 'DYNOMITE_BIN not set: no Dynomite row in redis-benchmark.',
-    );
-    const seconds = Math.round((Date.now() - t0) / 1000);
-    recorder.notes.push(`The run took ${seconds} s from stack up to the last measurement.`);
-    const written = await recorder.write();
-    return { ...written, runId: recorder.runId, dir: recorder.dir, seconds };
+      const p = PROFILES[profile];
+      recorder.notes.push(
+        `Profile ${profile}: vUsers x ${p.vUserScale} of the study's, ${p.matrixDurationSec} s per matrix cell, kill ${p.kill.durationSec} s with SIGKILL at ${p.kill.killAtSec} s, stress ${p.stress.durationSec} s at ${p.stress.vUsers} vUsers.`,
+        'Load generator (autocannon), dept-api, Redis and MariaDB share this host; nGrinder ran on its own agents in the study.',
+        dynomite ? `Dynomite: ${dynomite}, one node in front of a Redis with AOF everysec.` : 'DYNOMITE_BIN not set: no Dynomite row in redis-benchmark.',
+      );
+      recorder.notes.push(`The run took ${Math.round((Date.now() - t0) / 1000)} s from stack up to the last measurement.`);
+    });
+    console.log(`  took ${run.seconds} s`);
+    return run;
   } finally {
     await lab.close();
     await stopStarted();

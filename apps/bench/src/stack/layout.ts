@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
+import { BACKENDS } from '@app/scenarios';
+import type { Backend } from '@app/scenarios';
 
 /** The repository root (works from src/ under ts and from dist/ after the build). */
 export const REPO_ROOT = resolve(__dirname, __dirname.includes(`${join('dist', 'apps')}`) ? '../../../../..' : '../../../..');
 
-/** The study's four deployments of one app. */
-export const BACKENDS = ['mariadb', 'redis', 'redis-aof', 'redis-always'] as const;
-export type Backend = (typeof BACKENDS)[number];
 
 /** The study's three Redis variants, by persistence. */
 export const REDIS_VARIANTS = {

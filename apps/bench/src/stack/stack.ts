@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { MariaDbServer, RedisServer, assertPortFree, isAlive, readPid, removeFile, spawnDaemon, stopPid, waitFor } from '@app/procs';
+import { MariaDbServer, RedisServer, assertPortFree, isAlive, readPid, removeFile, spawnDaemon, stopPid } from '@app/procs';
+import { waitFor } from '@app/async';
 import { createDataSource } from '@app/mariadb';
-import { BACKENDS, BACKEND_REDIS, Backend, REDIS_VARIANTS, REPO_ROOT, RUN_DIR, RedisVariant, ports } from './layout';
+import { BACKENDS } from '@app/scenarios';
+import type { Backend } from '@app/scenarios';
+import { BACKEND_REDIS, REDIS_VARIANTS, REPO_ROOT, RUN_DIR, RedisVariant, ports } from './layout';
 
 export type ServiceKind = 'mariadb' | 'redis' | 'api' | 'agent' | 'dynomite';
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Department } from '@app/departments';
 import { DepartmentEntity, isDatabaseUnavailable, isDuplicateKey } from '@app/mariadb';
 import { ApiMetrics, DependencyState } from '@app/observability';
-import { withTimeout } from '@app/procs';
+import { withTimeout } from '@app/async';
 import { databaseUnavailable } from '../common/unavailable';
 
 const SELECT_ALL = 'SELECT `dept_no` AS deptNo, `dept_name` AS deptName FROM `departments` ORDER BY `dept_no`';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
 import { REDIS_EXECUTOR, RedisExecutor } from '@app/redis';
-import { withTimeout } from '@app/procs';
+import { withTimeout } from '@app/async';
 import { DepartmentsRepository } from '../departments/departments.repository';
 
 const CHECK_TIMEOUT_MS = 1000;

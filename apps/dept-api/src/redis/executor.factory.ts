@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RedisConfig } from '@app/config';
-import { RedisExecutor, SingleRedis } from '@app/redis';
+import { RedisExecutor, SentinelRedis, SingleRedis } from '@app/redis';
 import { MirroredRedis } from '@app/redis-ha';
 
 /** Picks the Redis topology from configuration; `none` means the instance runs without Redis. */
@@ -24,5 +24,18 @@ export function createExecutor(redis: RedisConfig): RedisExecutor | null {
         logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m) },
       });
     }
+    case 'sentinel':
+      // ioredis's own Sentinel support: fails fast during a failover (no offline queue), see SentinelRedis.
+      return new SentinelRedis({
+        sentinels: redis.sentinels ?? [],
+        name: redis.sentinelName,
+        ...auth,
+        sentinelUsername: redis.sentinelUsername,
+        sentinelPassword: redis.sentinelPassword,
+        opTimeoutMs: redis.opTimeoutMs,
+        connectTimeoutMs: redis.opTimeoutMs,
+        waitReplicas: redis.sentinelWaitReplicas,
+        natMap: redis.sentinelNatMap,
+      });
   }
 }

@@ -5,14 +5,15 @@
 import { randomInt } from 'node:crypto';
 import { PROFILES, kill as killScenario } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
-import { sleep, waitFor } from '@app/procs';
+import { sleep, waitFor } from '@app/async';
 import { setDepartmentRows } from '@app/mariadb';
 import { runCell } from '../load';
-import type { BootstrapPoint, CellResult, HaKillFigures, HaVariant } from '../report';
-import { isInterrupted, log, onAbort } from '../cli-kit';
-import { Stack } from '../stack';
-import { DYNOMITE_MISSING, HaKind, HaNodeId, HaPair, agentView, dynomiteBin } from '../stack/ha';
-import { ackedSync, clientEvents, finishRecord, keyCount, keyspaceSync, pct, round, startRecord } from './common';
+import type { BootstrapPoint, CellResult, HaKillFigures, HaVariant } from '../results';
+import { isInterrupted } from '../cli/abort';
+import { log } from '../cli/log';
+import { HaKind, HaNodeId, HaPair, agentView, dynomiteOrSkip, withHaPair } from '../stack';
+import { runFrame } from './frame';
+import { ackedSync, clientEvents, keyCount, keyspaceSync, pct, round } from './ha-sync';
 
 export interface HaKillOptions {
   profile: Profile;
@@ -20,18 +21,11 @@ export interface HaKillOptions {
   /** Which runs: with the agent, without, or both (default both). */
   agents?: boolean[];
   node?: HaNodeId;
-  /** Dataset sizes for the bootstrap timing; [] skips it. */
+  /** Dataset sizes for the bootstrap timing (default: the profile's ha.bootstrapKeys); [] skips it. */
   bootstrapSizes?: number[];
   /** Skip the kill runs (bootstrap sizes only). */
   skipKill?: boolean;
 }
-
-/** Dataset sizes by profile: the issue's 10k / 100k / 1M; smoke proves the mechanics with small ones. */
-export const BOOTSTRAP_SIZES: Record<Profile, number[]> = {
-  smoke: [1_000, 10_000],
-  local: [10_000, 100_000, 1_000_000],
-  study: [10_000, 100_000, 1_000_000],
-};
 
 /** How long the run waits after the load for the agent to report the node in sync. */
 const IN_SYNC_WAIT_MS = 60_000;
@@ -52,44 +46,32 @@ export function killCells(profile: Profile, variant: HaVariant, agents: boolean)
   });
 }
 
-export async function runHaKill(o: HaKillOptions): Promise<string> {
-  const record = startRecord('ha-kill', o.profile);
-  const stack = new Stack();
-  const pair = new HaPair(stack, log);
-  const cancel = onAbort(async () => {
-    await pair.down();
-  });
-  let kinds = o.kinds ?? ['mirrored', 'dynomite'];
-  if (kinds.includes('dynomite') && !dynomiteBin()) {
-    log(`skipping the Dynomite pair: ${DYNOMITE_MISSING}`);
-    record.notes.push(`Dynomite pair not run: ${DYNOMITE_MISSING}`);
-    kinds = kinds.filter((k) => k !== 'dynomite');
-  }
-  const node = o.node ?? 'a';
-  try {
-    if (!o.skipKill) {
-      for (const kind of kinds) {
-        for (const agents of o.agents ?? [true, false]) {
-          if (isInterrupted()) break;
-          record.cells.push(...(await killRun(pair, o.profile, kind, agents, node)));
-          await pair.down();
+export async function runHaKill(o: HaKillOptions): Promise<void> {
+  await runFrame('ha-kill', o.profile, async (record) => {
+    let kinds = o.kinds ?? ['mirrored', 'dynomite'];
+    if (kinds.includes('dynomite') && !dynomiteOrSkip('Dynomite pair', 'not run', log, (note) => record.notes.push(note))) kinds = kinds.filter((k) => k !== 'dynomite');
+    const node = o.node ?? 'a';
+    await withHaPair(log, async (pair) => {
+      if (!o.skipKill) {
+        for (const kind of kinds) {
+          for (const agents of o.agents ?? [true, false]) {
+            if (isInterrupted()) break;
+            record.cells.push(...(await killRun(pair, o.profile, kind, agents, node)));
+            await pair.down();
+          }
         }
       }
-    }
-    const sizes = o.bootstrapSizes ?? BOOTSTRAP_SIZES[o.profile];
-    if (sizes.length) {
-      record.ha.bootstrap = await bootstrapBySize(pair, sizes);
-      await pair.down();
-    }
-  } finally {
-    cancel();
-    await pair.down();
-  }
-  record.notes.push(
-    `Kill runs: node ${node} (the node dept-api talks to first) gets SIGKILL at killAtSec and is started EMPTY after restartDelaySec. ` +
-      'Without the agent, the mirrored client elects nodes by role (REDIS_HA_READINESS=role), as a pair without markers must.',
-  );
-  return finishRecord(record);
+      const sizes = o.bootstrapSizes ?? PROFILES[o.profile].ha.bootstrapKeys;
+      if (sizes.length) {
+        record.ha.bootstrap = await bootstrapBySize(pair, sizes);
+        await pair.down();
+      }
+    });
+    record.notes.push(
+      `Kill runs: node ${node} (the node dept-api talks to first) gets SIGKILL at killAtSec and is started EMPTY after restartDelaySec. ` +
+        'Without the agent, the mirrored client elects nodes by role (REDIS_HA_READINESS=role), as a pair without markers must.',
+    );
+  });
 }
 
 async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boolean, node: HaNodeId): Promise<CellResult[]> {

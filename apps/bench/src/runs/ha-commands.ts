@@ -4,13 +4,12 @@
 // answer to what it does not support) is a result, not a crash.
 import { createConnection } from 'node:net';
 import { DEFAULT_MARKER_KEY, MirroredRedis } from '@app/redis-ha';
-import type { CommandProbe, ProbeOutcome } from '../report';
-import { log, onAbort } from '../cli-kit';
-import { Stack } from '../stack';
-import { DYNOMITE_MISSING, HaPair, dynomiteBin } from '../stack/ha';
-import { finishRecord, startRecord } from './common';
 import type { Profile } from '@app/scenarios';
-import { TimeoutError, withTimeout } from '@app/procs';
+import type { CommandProbe, ProbeOutcome } from '../results';
+import { log } from '../cli/log';
+import { dynomiteOrSkip, withHaPair } from '../stack';
+import { runFrame } from './frame';
+import { TimeoutError, withTimeout } from '@app/async';
 
 /** One probe: the commands sent in order on one connection (MULTI/EXEC is three). */
 export interface ProbeSpec {
@@ -171,40 +170,29 @@ export async function probeMirrored(ha: MirroredRedis, spec: ProbeSpec, path: st
   }
 }
 
-export async function runHaCommands(profile: Profile): Promise<string> {
-  const record = startRecord('ha-commands', profile);
-  const stack = new Stack();
-  const pair = new HaPair(stack, log);
-  const cancel = onAbort(async () => {
-    await pair.down();
+export async function runHaCommands(profile: Profile): Promise<void> {
+  await runFrame('ha-commands', profile, async (record) => {
+    const probes: CommandProbe[] = [];
+    await withHaPair(log, async (pair) => {
+      await pair.up({ kind: 'mirrored', agents: true, api: false });
+      for (const spec of PROBES) probes.push(await probeRaw(pair.ports.redisA, spec, 'direct Redis'));
+      const ha = new MirroredRedis({ nodes: [{ url: pair.redisUrl('a'), name: 'a' }, { url: pair.redisUrl('b'), name: 'b' }], mode: 'sync', opTimeoutMs: 1000 });
+      try {
+        await ha.ping();
+        for (const spec of PROBES) probes.push(await probeMirrored(ha, spec, 'mirrored client (sync)'));
+      } finally {
+        await ha.close();
+      }
+      if (dynomiteOrSkip('Dynomite path', 'not probed', log, (note) => record.notes.push(note))) {
+        await pair.startDynomite();
+        for (const spec of PROBES) probes.push(await probeRaw(pair.ports.dynA, spec, 'Dynomite (DC_QUORUM)'));
+      }
+    });
+    for (const p of probes) log(`${p.path.padEnd(24)} ${p.command.padEnd(17)} ${p.outcome.padEnd(8)} ${p.detail}`);
+    record.ha.commands = probes;
+    record.notes.push(
+      'Envoy is not probed here (no envoy binary in the local lab): the study reports keys, hello and info answering "unsupported command" ' +
+        'and flushall "invalid request" through Envoy (study.md §5).',
+    );
   });
-  const probes: CommandProbe[] = [];
-  try {
-    await pair.up({ kind: 'mirrored', agents: true, api: false });
-    for (const spec of PROBES) probes.push(await probeRaw(pair.ports.redisA, spec, 'direct Redis'));
-    const ha = new MirroredRedis({ nodes: [{ url: pair.redisUrl('a'), name: 'a' }, { url: pair.redisUrl('b'), name: 'b' }], mode: 'sync', opTimeoutMs: 1000 });
-    try {
-      await ha.ping();
-      for (const spec of PROBES) probes.push(await probeMirrored(ha, spec, 'mirrored client (sync)'));
-    } finally {
-      await ha.close();
-    }
-    if (dynomiteBin()) {
-      await pair.startDynomite();
-      for (const spec of PROBES) probes.push(await probeRaw(pair.ports.dynA, spec, 'Dynomite (DC_QUORUM)'));
-    } else {
-      log(`skipping the Dynomite path: ${DYNOMITE_MISSING}`);
-      record.notes.push(`Dynomite path not probed: ${DYNOMITE_MISSING}`);
-    }
-  } finally {
-    cancel();
-    await pair.down();
-  }
-  for (const p of probes) log(`${p.path.padEnd(24)} ${p.command.padEnd(17)} ${p.outcome.padEnd(8)} ${p.detail}`);
-  record.ha.commands = probes;
-  record.notes.push(
-    'Envoy is not probed here (no envoy binary in the local lab): the study reports keys, hello and info answering "unsupported command" ' +
-      'and flushall "invalid request" through Envoy (study.md §5).',
-  );
-  return finishRecord(record);
 }

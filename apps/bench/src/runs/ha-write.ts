@@ -4,13 +4,13 @@
 import { REDIS_HASH_PREFIX, haDeptNoPrefix, haWrite, runTagFromSeed } from '@app/scenarios';
 import type { Cell, HaTopology, Profile } from '@app/scenarios';
 import { randomInt } from 'node:crypto';
-import { sleep } from '@app/procs';
+import { sleep } from '@app/async';
 import { runCell } from '../load';
-import type { CellResult, HaVariant } from '../report';
-import { log, onAbort } from '../cli-kit';
-import { Stack } from '../stack';
-import { DYNOMITE_MISSING, HaPair, dynomiteBin } from '../stack/ha';
-import { ackedSync, clientEvents, finishRecord, keyspaceSync, pct, startRecord } from './common';
+import type { CellResult, HaVariant } from '../results';
+import { log } from '../cli/log';
+import { HaPair, dynomiteOrSkip, withHaPair } from '../stack';
+import { runFrame } from './frame';
+import { ackedSync, clientEvents, keyspaceSync, pct } from './ha-sync';
 
 export const WRITE_VARIANTS: readonly HaVariant[] = ['single', 'mirrored-async', 'mirrored-sync', 'dynomite'];
 
@@ -43,10 +43,10 @@ export function writeCells(profile: Profile, variant: HaVariant, studyVUsers?: n
     });
 }
 
-export async function runHaWrite(o: HaWriteOptions): Promise<string> {
-  const record = startRecord('ha-write', o.profile);
-  await runHaWriteCells(o, (cell) => record.cells.push(cell), (note) => record.notes.push(note));
-  return finishRecord(record);
+export async function runHaWrite(o: HaWriteOptions): Promise<void> {
+  await runFrame('ha-write', o.profile, (record) =>
+    runHaWriteCells(o, (cell) => record.cells.push(cell), (note) => record.notes.push(note)),
+  );
 }
 
 /**
@@ -54,21 +54,12 @@ export async function runHaWrite(o: HaWriteOptions): Promise<string> {
  * to `onCell` one by one: `ha write` writes them as a run, `study` adds them to its report.
  */
 export async function runHaWriteCells(o: HaWriteOptions, onCell: (cell: CellResult) => void, onNote: (note: string) => void): Promise<void> {
-  const stack = new Stack();
-  const pair = new HaPair(stack, log);
   let variants = o.variants ?? [...WRITE_VARIANTS];
-  if (variants.includes('dynomite') && !dynomiteBin()) {
-    log(`skipping the Dynomite pair: ${DYNOMITE_MISSING}`);
-    onNote(`Dynomite pair not run: ${DYNOMITE_MISSING}`);
-    variants = variants.filter((v) => v !== 'dynomite');
-  }
-  const cancel = onAbort(async () => {
-    await pair.down();
-  });
-  try {
+  if (variants.includes('dynomite') && !dynomiteOrSkip('Dynomite pair', 'not run', log, onNote)) variants = variants.filter((v) => v !== 'dynomite');
+  await withHaPair(log, async (pair) => {
     // One pair with agents for the whole run; each variant gets an emptied pair and its own dept-api.
     await pair.up({ kind: 'mirrored', agents: true, api: false });
-    await stack.startMariaDb();
+    await pair.stack.startMariaDb();
     for (const variant of variants) {
       await pair.flushBoth();
       const kind = variant === 'single' ? 'single' : variant === 'dynomite' ? 'dynomite' : 'mirrored';
@@ -80,10 +71,7 @@ export async function runHaWriteCells(o: HaWriteOptions, onCell: (cell: CellResu
       }
       await pair.stopApi(kind);
     }
-  } finally {
-    cancel();
-    await pair.down();
-  }
+  });
 }
 
 async function runWriteCell(pair: HaPair, variant: HaVariant, cell: Cell, apiUrl: string): Promise<CellResult> {

@@ -2,14 +2,14 @@
 // and dept-api either on the mirrored-pair client (`ha-mirrored`) or on a Dynomite sidecar pair
 // configured as in the study §5 (`ha-dynomite`). Every process is recorded in the stack's
 // registry, so `bench stack down` / `bench ha down` stop them like the rest.
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { RedisServer, assertPortFree, canConnect, isAlive, readPid, spawnDaemon, waitFor } from '@app/procs';
+import { DYNOMITE_MISSING, RedisServer, dynomiteBin, dynomitePem, startDynomite } from '@app/procs';
+import { waitFor } from '@app/async';
 import { createRedisClient, waitUntilReady } from '@app/redis';
 import { DEFAULT_MARKER_KEY, HA_KEY_PREFIX } from '@app/redis-ha';
 import type { MirrorMode, Readiness } from '@app/redis-ha';
+import { onAbort } from '../cli/abort';
 import { Stack, StackError } from './stack';
 
 export type HaKind = 'mirrored' | 'dynomite';
@@ -50,103 +50,6 @@ export interface HaUpOptions {
   api?: boolean;
   /** Start both Redis with empty data folders (default true: runs want a known state). */
   empty?: boolean;
-}
-
-/** Where the Dynomite binary is, from DYNOMITE_BIN; null when unset (runs skip the Dynomite pair). */
-export function dynomiteBin(): string | null {
-  const bin = process.env.DYNOMITE_BIN;
-  if (!bin) return null;
-  try {
-    accessSync(bin, constants.X_OK);
-  } catch {
-    throw new StackError(`DYNOMITE_BIN=${bin} is not an executable file: point it at the dynomite binary (e.g. /opt/dynomite/bin/dynomite)`);
-  }
-  return bin;
-}
-
-export const DYNOMITE_MISSING =
-  'the Dynomite pair needs Dynomite: set DYNOMITE_BIN to the dynomite binary (e.g. DYNOMITE_BIN=/opt/dynomite/bin/dynomite); ' +
-  'DYNOMITE_PEM may name its pem_key_file, else a throwaway key is made with openssl';
-
-export interface DynomiteNodeConfig {
-  datacenter: string;
-  rack: string;
-  listenPort: number;
-  peerPort: number;
-  statsPort: number;
-  redisPort: number;
-  seed: { peerPort: number; rack: string; datacenter: string };
-  pemFile: string;
-  consistency?: 'DC_ONE' | 'DC_QUORUM' | 'DC_SAFE_QUORUM';
-}
-
-/**
- * One node of the study's Dynomite pair (study.md §5): its own datacenter and rack, token 0,
- * the peer as seed, one local Redis, DC_QUORUM reads and writes. With one rack per DC the local
- * quorum is 1, so a node keeps answering when its peer dies; the remote DC gets writes
- * asynchronously.
- */
-export function dynomiteYaml(c: DynomiteNodeConfig): string {
-  const consistency = c.consistency ?? 'DC_QUORUM';
-  return [
-    'dyn_o_mite:',
-    `  datacenter: ${c.datacenter}`,
-    `  rack: ${c.rack}`,
-    `  listen: 127.0.0.1:${c.listenPort}`,
-    `  dyn_listen: 127.0.0.1:${c.peerPort}`,
-    `  stats_listen: 127.0.0.1:${c.statsPort}`,
-    '  dyn_seed_provider: simple_provider',
-    '  dyn_seeds:',
-    `  - 127.0.0.1:${c.seed.peerPort}:${c.seed.rack}:${c.seed.datacenter}:0`,
-    '  servers:',
-    `  - 127.0.0.1:${c.redisPort}:1`,
-    "  tokens: '0'",
-    '  data_store: 0',
-    '  secure_server_option: none',
-    `  pem_key_file: ${c.pemFile}`,
-    `  read_consistency: ${consistency}`,
-    `  write_consistency: ${consistency}`,
-    '',
-  ].join('\n');
-}
-
-/**
- * Dynomite refuses to start without an existing pem_key_file even when peer encryption is off.
- * DYNOMITE_PEM names one; otherwise a throwaway RSA key is made under `dir` with openssl.
- */
-export function dynomitePem(dir: string): string {
-  const given = process.env.DYNOMITE_PEM;
-  if (given) {
-    if (!existsSync(given)) throw new StackError(`DYNOMITE_PEM=${given} does not exist: point it at a PEM key or unset it to make a throwaway one`);
-    return given;
-  }
-  const file = join(dir, 'dynomite.pem');
-  if (existsSync(file)) return file;
-  mkdirSync(dir, { recursive: true });
-  try {
-    execFileSync('openssl', ['genrsa', '-out', file, '2048'], { stdio: 'ignore', timeout: 30_000 });
-  } catch (err) {
-    throw new StackError(`Dynomite needs a pem_key_file and openssl could not make one (${(err as Error).message}): install openssl or set DYNOMITE_PEM`);
-  }
-  return file;
-}
-
-/** Starts one dynomite process (foreground, in its own process group) and waits for its client port. */
-export async function startDynomiteProcess(bin: string, name: string, dir: string, config: DynomiteNodeConfig): Promise<{ pidFile: string; logFile: string; confFile: string }> {
-  await assertPortFree(config.listenPort, `${name} client port`);
-  await assertPortFree(config.peerPort, `${name} peer port`);
-  await assertPortFree(config.statsPort, `${name} stats port`);
-  mkdirSync(dir, { recursive: true });
-  const confFile = join(dir, 'dynomite.yml');
-  const pidFile = join(dir, 'pid');
-  const logFile = join(dir, 'log');
-  writeFileSync(confFile, dynomiteYaml(config));
-  spawnDaemon(bin, ['-c', confFile, '-v', '5'], { logFile, pidFile });
-  await waitFor(`${name} on 127.0.0.1:${config.listenPort} (log: ${logFile})`, async () => {
-    if (!isAlive(readPid(pidFile))) throw new StackError(`${name} exited at start; see ${logFile}`);
-    return canConnect(config.listenPort);
-  }, 15_000, 100);
-  return { pidFile, logFile, confFile };
 }
 
 /**
@@ -266,7 +169,7 @@ export class HaPair {
   async startDynomite(): Promise<void> {
     const bin = dynomiteBin();
     if (!bin) throw new StackError(DYNOMITE_MISSING);
-    const pem = dynomitePem(join(this.stack.dir, 'dynomite'));
+    const pem = dynomitePem(bin, join(this.stack.dir, 'dynomite'));
     const p = this.ports;
     const nodes = [
       { node: 'a' as const, dc: 'dc1', rack: 'rack1', listen: p.dynA, peer: p.dynPeerA, stats: p.dynStatsA, redis: p.redisA, seed: { peerPort: p.dynPeerB, rack: 'rack2', datacenter: 'dc2' } },
@@ -275,7 +178,7 @@ export class HaPair {
     for (const n of nodes) {
       const name = HA_NAMES.dynomite[n.node];
       if (this.stack.isRunning(name)) continue;
-      const started = await startDynomiteProcess(bin, name, join(this.stack.dir, name), {
+      const started = await startDynomite(bin, name, join(this.stack.dir, name), {
         datacenter: n.dc, rack: n.rack, listenPort: n.listen, peerPort: n.peer, statsPort: n.stats, redisPort: n.redis, seed: n.seed, pemFile: pem,
       });
       this.stack.registerProcess({ name, kind: 'dynomite', port: n.listen, pidFile: started.pidFile, logFile: started.logFile, url: `redis://127.0.0.1:${n.listen}` });
@@ -366,4 +269,32 @@ export class HaPair {
       }
     }
   }
+}
+
+/**
+ * The HA pair of one run: whatever happens (a failure, Ctrl-C), every HA service it started is
+ * stopped at the end.
+ */
+export async function withHaPair<T>(log: (line: string) => void, body: (pair: HaPair) => Promise<T>): Promise<T> {
+  const pair = new HaPair(new Stack(), log);
+  const cancel = onAbort(async () => {
+    await pair.down();
+  });
+  try {
+    return await body(pair);
+  } finally {
+    cancel();
+    await pair.down();
+  }
+}
+
+/**
+ * Whether the Dynomite parts can run (DYNOMITE_BIN is set); when not, the run goes on without
+ * them and says so in its log and in its notes: `part` names what is left out, e.g. "Dynomite pair".
+ */
+export function dynomiteOrSkip(part: string, notDone: string, log: (line: string) => void, onNote: (note: string) => void): boolean {
+  if (dynomiteBin()) return true;
+  log(`skipping the ${part}: ${DYNOMITE_MISSING}`);
+  onNote(`${part} ${notDone}: ${DYNOMITE_MISSING}`);
+  return false;
 }

@@ -2,7 +2,7 @@
 import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import schema from './results.schema.json';
-import type { RunResults } from './types';
+import type { RunResults } from './model';
 
 export class ReportError extends Error {
   override name = 'ReportError';

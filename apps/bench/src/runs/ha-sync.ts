@@ -1,25 +1,13 @@
-// What the HA runs share: the results folder, the run record, and the two sync measures
-// (acknowledged keys looked up on both nodes; syncCheck over the keyspaces).
+// The HA runs' sync measures (acknowledged keys looked up on both nodes; syncCheck over the
+// keyspaces, which is also `bench ha sync-check`), and the small readings they share.
 import type Redis from 'ioredis';
 import { REDIS_HASH_PREFIX } from '@app/scenarios';
-import type { Profile } from '@app/scenarios';
 import { syncCheck } from '@app/redis-ha';
 import type { SyncNode, SyncReport } from '@app/redis-ha';
-import type { AckedSync, KeyspaceSync } from '../report';
-import { RunRecorder, commandLine } from '../runs/results-dir';
-import { log } from '../cli-kit';
-
-/** An HA run's record: the same recorder (and results folder rules) as every other run. */
-export function startRecord(kind: string, profile: Profile): RunRecorder {
-  return new RunRecorder(kind, profile, commandLine());
-}
-
-/** Writes results.json (validated) and the report; returns the report path. */
-export async function finishRecord(r: RunRecorder): Promise<string> {
-  const written = await r.write();
-  log(`results: ${written.results}; report: ${written.markdown}`);
-  return written.markdown;
-}
+import type { AckedSync, KeyspaceSync } from '../results';
+import { HA_NAMES, HaPair, Stack } from '../stack';
+import { UserError } from '../cli/errors';
+import { runFrame } from './frame';
 
 /**
  * The study's "Sync" over what the API acknowledged: every acknowledged deptNo's hash, read on
@@ -97,3 +85,37 @@ export async function keyCount(c: Redis): Promise<number> {
 
 export const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 export const pct = (ratio: number) => `${round(ratio * 100, 2)} %`;
+
+export interface SyncCheckOptions {
+  /** redis:// URLs; default the local pair's nodes. */
+  a?: string;
+  b?: string;
+  match: string;
+  sample: number;
+  /** Also write results/<run-id>/ with the report. */
+  save?: boolean;
+}
+
+/** bench ha sync-check: the study's "Sync" column over two keyspaces, printed; recorded with --save. */
+export async function runSyncCheck(o: SyncCheckOptions): Promise<void> {
+  const pair = new HaPair(new Stack());
+  const a = o.a ?? pair.redisUrl('a');
+  const b = o.b ?? pair.redisUrl('b');
+  const t0 = Date.now();
+  let report;
+  try {
+    report = await keyspaceSync({ url: a }, { url: b }, o.match, 300_000, o.sample);
+  } catch (err) {
+    throw new UserError(`sync check of ${a} and ${b} failed: ${(err as Error).message}${o.a ? '' : ` (is the pair up? \`bench ha up\`; nodes ${HA_NAMES.redis.a}, ${HA_NAMES.redis.b})`}`);
+  }
+  const ms = Date.now() - t0;
+  console.log(`a ${a}: ${report.keysA} keys;  b ${b}: ${report.keysB} keys  (match ${o.match}, ${ms} ms, SCAN)`);
+  console.log(`equal on both ${report.equal}, only on a ${report.onlyA}, only on b ${report.onlyB}, different ${report.different}`);
+  console.log(`Sync: ${pct(report.syncRatio)}`);
+  for (const d of report.sample.slice(0, o.sample)) console.log(`  ${d.kind.padEnd(9)} ${d.key}`);
+  if (o.save) {
+    await runFrame('ha-sync-check', 'local', async (record) => {
+      record.ha.syncChecks = [{ a, b, durationMs: ms, report }];
+    });
+  }
+}

@@ -5,10 +5,12 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Profile } from '@app/scenarios';
-import { ReportError, hostInfo, readResults, writeReport, writeResults } from '../report';
-import type { ApiOverhead, CellResult, HaRunResults, RedisBenchmarkResult, RunResults, WrittenReport } from '../report';
-import { REPO_ROOT } from '../stack';
-import { UserError, onAbort } from '../cli-kit';
+import { REPO_ROOT } from '../stack/layout';
+import { onAbort } from '../cli/abort';
+import { UserError } from '../cli/errors';
+import { hostInfo, readResults, writeResults } from './files';
+import type { ApiOverhead, CellResult, HaRunResults, RedisBenchmarkResult, RunResults } from './model';
+import { ReportError } from './schema';
 
 export function resultsRoot(): string {
   return resolve(process.env.BENCH_RESULTS_DIR ?? join(REPO_ROOT, 'results'));
@@ -83,11 +85,11 @@ export class RunRecorder {
     return r;
   }
 
-  /** results.json, then report.md / report.html / charts; on any failure nothing stays. */
-  async write(): Promise<WrittenReport & { results: string }> {
+  /** results.json, then what `render` makes of it (the report); on any failure nothing stays. */
+  async write<R extends object>(render: (dir: string) => Promise<R>): Promise<R & { results: string }> {
     try {
       const results = writeResults(this.dir, this.results());
-      const report = await writeReport(this.dir);
+      const report = await render(this.dir);
       this.finished = true;
       this.release();
       return { ...report, results };

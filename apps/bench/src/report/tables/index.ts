@@ -1,0 +1,19 @@
+// The study's tables rebuilt from a run's results, same rows and columns as study.md §4, each of
+// our cells beside the study's figure. One table model, rendered to Markdown and to HTML; one
+// file per family.
+import type { RunResults } from '../../results';
+import { apiOverheadTable } from './api-overhead';
+import type { Table } from './common';
+import { haBootstrapTable, haCommandsTable, haKillTable, haSyncCheckTable, haTable } from './ha';
+import { cellListTable, getTable, killTable, postTable, redisBenchmarkTable, stressTable } from './study';
+
+export function allTables(results: RunResults): Table[] {
+  const tables = [redisBenchmarkTable(results), getTable(results), postTable(results), killTable(results), stressTable(results), haTable(results)];
+  if (results.apiOverhead) tables.push(apiOverheadTable(results));
+  // The HA run tables only when the run made them, so the study's reports keep their shape.
+  for (const t of [haKillTable(results), haBootstrapTable(results), haCommandsTable(results), haSyncCheckTable(results)]) if (t.rows.length) tables.push(t);
+  return [...tables, cellListTable(results)];
+}
+
+export type { Table } from './common';
+export { BACKEND_LABEL, redisFor } from './common';
