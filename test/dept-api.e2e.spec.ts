@@ -29,7 +29,7 @@ beforeEach(async () => {
 });
 
 describe('cached reads', () => {
-  it('GET /v1/departments serves the rows, then the cached string under the Spring key with a 10-minute TTL', async () => {
+  it('GET /v1/departments serves the rows, then the cached string under the list key with a 10-minute TTL', async () => {
     const first = await http(api.baseUrl, 'GET', '/v1/departments');
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toMatch(/application\/json/);

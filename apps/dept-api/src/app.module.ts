@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { appConfig, databaseConfig, DatabaseConfig, redisConfig } from '@app/config';
 import { dataSourceOptions } from '@app/mariadb';
 import { DepartmentsModule } from './departments/departments.module';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -20,11 +19,10 @@ import { RedisModule } from './redis/redis.module';
         retryDelay: 2000,
       }),
     }),
-    TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
     MetricsModule,
     RedisModule,
     DepartmentsModule,
+    HealthModule,
   ],
-  controllers: [HealthController],
 })
 export class AppModule {}

@@ -23,6 +23,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       maxBackoffMs: e.maxBackoffMs,
       syncTimeoutMs: e.syncTimeoutMs,
       pauseMs: e.pauseMs,
+      replayIntervalMs: e.replayIntervalMs,
     },
   };
 }

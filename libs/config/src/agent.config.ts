@@ -17,6 +17,8 @@ class AgentEnv {
   @IsInt() @Min(50) @Max(3_600_000) AGENT_MAX_BACKOFF_MS: number = 10_000;
   @IsInt() @Min(1000) @Max(86_400_000) AGENT_SYNC_TIMEOUT_MS: number = 600_000;
   @IsInt() @Min(10) @Max(10_000) AGENT_PAUSE_MS: number = 300;
+  /** How often hints (writes the peer missed) are replayed while the node is ready. */
+  @IsInt() @Min(10) @Max(60_000) AGENT_REPLAY_INTERVAL_MS: number = 100;
 }
 
 export interface AgentEnvConfig {
@@ -31,6 +33,7 @@ export interface AgentEnvConfig {
   maxBackoffMs: number;
   syncTimeoutMs: number;
   pauseMs: number;
+  replayIntervalMs: number;
 }
 
 /** An unset variable and an empty one are the same: the default applies. */
@@ -65,5 +68,6 @@ export function agentFromEnv(env: NodeJS.ProcessEnv = process.env): AgentEnvConf
     maxBackoffMs: e.AGENT_MAX_BACKOFF_MS,
     syncTimeoutMs: e.AGENT_SYNC_TIMEOUT_MS,
     pauseMs: e.AGENT_PAUSE_MS,
+    replayIntervalMs: e.AGENT_REPLAY_INTERVAL_MS,
   };
 }

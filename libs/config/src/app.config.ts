@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { readEnv } from './env';
+import { ConfigError, readEnv } from './env';
 
 class AppEnv {
   @IsInt() @Min(0) @Max(65535) PORT: number = 8080;
@@ -11,6 +11,14 @@ class AppEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']) LOG_LEVEL: string = 'info';
   @IsInt() @Min(0) @Max(120_000) SHUTDOWN_GRACE_MS: number = 10_000;
   @IsOptional() @IsIn(['true', 'false']) DOCS_ENABLED: string = 'true';
+  /** Whole request, headers and body, from the first byte; a slow sender is answered 408 and closed. */
+  @IsInt() @Min(100) @Max(600_000) REQUEST_TIMEOUT_MS: number = 30_000;
+  /** Request line and headers; at most REQUEST_TIMEOUT_MS. */
+  @IsInt() @Min(100) @Max(600_000) HEADERS_TIMEOUT_MS: number = 10_000;
+  /** A socket with no bytes either way for this long is closed (a stalled body, an idle client). */
+  @IsInt() @Min(100) @Max(600_000) CONNECTION_TIMEOUT_MS: number = 75_000;
+  /** An idle keep-alive connection is closed after this (Fastify's default 72 s, kept for the load runs). */
+  @IsInt() @Min(100) @Max(600_000) KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
 }
 
 export interface AppConfig {
@@ -21,10 +29,17 @@ export interface AppConfig {
   logLevel: string;
   shutdownGraceMs: number;
   docsEnabled: boolean;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
 }
 
 export const appConfig = registerAs('app', (): AppConfig => {
   const env = readEnv(AppEnv);
+  if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(`invalid configuration:\n  HEADERS_TIMEOUT_MS=${env.HEADERS_TIMEOUT_MS}: must not exceed REQUEST_TIMEOUT_MS=${env.REQUEST_TIMEOUT_MS}`);
+  }
   return {
     port: env.PORT,
     host: env.HOST,
@@ -33,5 +48,9 @@ export const appConfig = registerAs('app', (): AppConfig => {
     logLevel: env.LOG_LEVEL,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     docsEnabled: env.DOCS_ENABLED !== 'false',
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
   };
 });

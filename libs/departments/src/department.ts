@@ -9,9 +9,6 @@ export interface DepartmentRedis extends Department {
   payload?: string;
 }
 
-/** Both columns are varchar(40) in the study's DDL. */
-export const DEPT_FIELD_MAX = 40;
-
 /** The study's seed rows (the employees sample schema; the team's copy called d001 R&D). */
 export const SEED_DEPARTMENTS: readonly Department[] = [
   { deptNo: 'd001', deptName: 'Marketing' },
@@ -25,10 +22,16 @@ export const SEED_DEPARTMENTS: readonly Department[] = [
   { deptNo: 'd009', deptName: 'Customer Service' },
 ];
 
-/** Key layout of the Spring original, so both apps can share one Redis. */
+/**
+ * Cache keys. A row keeps the Spring original's key (`htdp1:cache:departments::{deptNo}`), so both
+ * apps share row entries; the list does not: Spring's `...::findAll` is the row key of the id
+ * `findAll`, so the list lives under `htdp1:cache:departments:findAll` (one colon), which no row
+ * key can be (every row key has `::` right after `departments`). Row keys and the list key are
+ * disjoint namespaces.
+ */
 export const CacheKeys = {
   prefix: 'htdp1:cache:departments::',
-  findAll: 'htdp1:cache:departments::findAll',
+  findAll: 'htdp1:cache:departments:findAll',
   one: (deptNo: string) => `htdp1:cache:departments::${deptNo}`,
 } as const;
 

@@ -1,2 +1,3 @@
 export * from './department';
+export * from './identity';
 export * from './dto/department.dto';

@@ -2,8 +2,9 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@app/config';
 import { DepartmentEntity } from './department.entity';
 import { CreateDepartments1700000000000 } from './migrations/1700000000000-create-departments';
+import { BinaryKeyCollation1710000000000 } from './migrations/1710000000000-binary-key-collation';
 
-export const MIGRATIONS = [CreateDepartments1700000000000];
+export const MIGRATIONS = [CreateDepartments1700000000000, BinaryKeyCollation1710000000000];
 
 /**
  * TypeORM options for MariaDB through mysql2 (TypeORM 1.x supports only mysql2). Schema changes
@@ -24,6 +25,8 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     logging: ['error'],
     poolSize: db.poolSize,
     connectTimeout: db.connectTimeoutMs,
+    // Emoji and every other astral character are 4 bytes in UTF-8: the connection must be utf8mb4.
+    charset: 'utf8mb4_unicode_ci',
     extra: {
       // mysql2 pool: fail fast when the pool is exhausted or the server is gone.
       waitForConnections: true,

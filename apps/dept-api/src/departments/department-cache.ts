@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { RedisConfig } from '@app/config';
 import { CacheKeys, Department } from '@app/departments';
@@ -25,10 +25,6 @@ export class DepartmentCache {
     this.ttl = config.getOrThrow<RedisConfig>('redis').cacheTtlSeconds;
     this.state = new DependencyState('redis', metrics.degraded);
     this.counted = { hit: metrics.cache.labels({ result: 'hit' }), miss: metrics.cache.labels({ result: 'miss' }), bypass: metrics.cache.labels({ result: 'bypass' }) };
-  }
-
-  get enabled(): boolean {
-    return this.redis !== null;
   }
 
   /**
@@ -97,7 +93,24 @@ export class DepartmentCache {
     }
   }
 
-  async put(d: Department): Promise<void> {
-    await this.fill(CacheKeys.one(d.deptNo), JSON.stringify(d));
+  /**
+   * After a change in MariaDB: the list is dropped and the row cached anew, in one write. Not best
+   * effort: a failure leaves the cache possibly stale (a concurrent miss may have refilled the old
+   * row between the first eviction and the update), so the caller answers 503 and the client
+   * retries (PUT is idempotent).
+   */
+  async refresh(d: Department): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.apply([
+        { type: 'del', key: CacheKeys.findAll },
+        { type: 'set', key: CacheKeys.one(d.deptNo), value: JSON.stringify(d), ttlSeconds: this.ttl },
+      ]);
+      this.state.ok();
+    } catch (err) {
+      this.metrics.redisErrors.inc({ op: 'cache_refresh' });
+      this.state.failed(err, 'cache evictions fail, so updates and deletes answer 503');
+      throw new ServiceUnavailableException(`saved in MariaDB, but the cache could not be refreshed (retry the request): ${(err as Error)?.message ?? String(err)}`);
+    }
   }
 }

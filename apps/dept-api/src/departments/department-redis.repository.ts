@@ -8,7 +8,7 @@ import { redisUnavailable } from '../common/unavailable';
 /**
  * Spring Data's `@RedisHash` layout: a hash per department plus its id in a set. Written with
  * HMSET and SADD (no MULTI, no multi-field HSET) because Dynomite and Envoy accept exactly those.
- * Saving an existing id overwrites it, as Spring's `save` does.
+ * Saving an existing id replaces it (earlier fields are dropped), as Spring's `save` does.
  */
 @Injectable()
 export class DepartmentRedisRepository {
@@ -51,5 +51,20 @@ export class DepartmentRedisRepository {
     const d: DepartmentRedis = { deptNo: hash.deptNo, deptName: hash.deptName };
     if (hash.payload !== undefined) d.payload = hash.payload;
     return d;
+  }
+
+  /** Removes the hash and the id from the set, as Spring Data's `deleteById`; 404 when absent. */
+  async delete(deptNo: string): Promise<void> {
+    await this.findOne(deptNo);
+    try {
+      await this.executor().apply([
+        { type: 'del', key: RepositoryKeys.hash(deptNo) },
+        { type: 'srem', key: RepositoryKeys.set, member: deptNo },
+      ]);
+    } catch (err) {
+      if (err instanceof ServiceUnavailableException) throw err;
+      this.metrics.redisErrors.inc({ op: 'repository_delete' });
+      throw redisUnavailable(err);
+    }
   }
 }

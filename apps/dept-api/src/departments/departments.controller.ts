@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CreateDepartmentDto, Department, DepartmentDto, DepartmentRedis, DepartmentRedisDto } from '@app/departments';
 import { DepartmentsService } from './departments.service';
@@ -15,7 +15,7 @@ export class DepartmentsController {
   constructor(private readonly departments: DepartmentsService, private readonly redisRepo: DepartmentRedisRepository) {}
 
   @Get('v1/departments')
-  @ApiOkResponse({ type: [DepartmentDto], description: 'All rows, cache-aside in Redis (key htdp1:cache:departments::findAll)' })
+  @ApiOkResponse({ type: [DepartmentDto], description: 'All rows, cache-aside in Redis (key htdp1:cache:departments:findAll)' })
   findAll(@Res() reply: FastifyReply): Promise<void> {
     // The cached JSON bytes go out as is: no parse, no re-serialise.
     return this.departments.findAllCached().then((body) => {
@@ -45,25 +45,35 @@ export class DepartmentsController {
 
   @Delete('v1/department/:deptNo')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   async remove(@Param('deptNo', DeptNoPipe) deptNo: string): Promise<void> {
     await this.departments.delete(deptNo);
   }
 
   @Post('api/departments')
   @ApiBody({ type: CreateDepartmentDto })
+  @ApiCreatedResponse({ type: DepartmentDto })
   create(@Body() dto: CreateDepartmentDto): Promise<Department> {
     return this.departments.create(dto);
   }
 
   @Post('api/departmentRedises')
   @ApiBody({ type: DepartmentRedisDto })
+  @ApiCreatedResponse({ type: DepartmentRedisDto })
   createInRedis(@Body() dto: DepartmentRedisDto): Promise<DepartmentRedis> {
     return this.redisRepo.save(dto);
   }
 
   @Get('api/departmentRedises/:deptNo')
-  @ApiOkResponse({ type: DepartmentDto })
+  @ApiOkResponse({ type: DepartmentRedisDto })
   findInRedis(@Param('deptNo', DeptNoPipe) deptNo: string): Promise<DepartmentRedis> {
     return this.redisRepo.findOne(deptNo);
+  }
+
+  @Delete('api/departmentRedises/:deptNo')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted (the hash and the id in the set)' })
+  async removeInRedis(@Param('deptNo', DeptNoPipe) deptNo: string): Promise<void> {
+    await this.redisRepo.delete(deptNo);
   }
 }

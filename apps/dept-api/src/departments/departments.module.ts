@@ -8,6 +8,5 @@ import { DepartmentRedisRepository } from './department-redis.repository';
 @Module({
   controllers: [DepartmentsController],
   providers: [DepartmentsService, DepartmentsRepository, DepartmentCache, DepartmentRedisRepository],
-  exports: [DepartmentsRepository, DepartmentCache],
 })
 export class DepartmentsModule {}

@@ -55,12 +55,15 @@ export class DepartmentsService {
     return pending;
   }
 
-  /** PUT /v1/department: update, evict the list, re-cache the row. */
+  /**
+   * PUT /v1/department: evict the list and the row, update, then drop the list and cache the new
+   * row in one write. The row is evicted before the update so no reader is served the old name
+   * after the answer; a failed re-cache is a 503, not a warning (the row could be stale for a TTL).
+   */
   async update(dto: DepartmentDto): Promise<Department> {
-    await this.cache.evict(CacheKeys.findAll);
+    await this.cache.evict(CacheKeys.findAll, CacheKeys.one(dto.deptNo));
     const row = await this.db.update(dto);
-    await this.evictAfterChange(CacheKeys.findAll);
-    await this.cache.put(row);
+    await this.cache.refresh(row);
     return row;
   }
 
@@ -72,9 +75,20 @@ export class DepartmentsService {
     await this.evictAfterChange(...keys);
   }
 
-  /** POST /api/departments: INSERT into MariaDB; the id is generated when absent. */
+  /**
+   * POST /api/departments: INSERT into MariaDB (the id is generated when absent), evicting the
+   * list before and after, so GET /v1/departments shows the new row at once. The row key is
+   * evicted too: one left from a row deleted behind the API's back would otherwise answer for it.
+   * Both evictions are best effort, so inserts keep working while Redis is down (an insert cannot
+   * make a cached row stale, only the list, and a list is only ever refilled from MariaDB).
+   */
   async create(dto: CreateDepartmentDto): Promise<Department> {
-    return this.db.insert({ deptNo: dto.deptNo ?? randomUUID(), deptName: dto.deptName });
+    const deptNo = dto.deptNo ?? randomUUID();
+    const keys = [CacheKeys.findAll, CacheKeys.one(deptNo)];
+    await this.evictAfterChange(...keys);
+    const row = await this.db.insert({ deptNo, deptName: dto.deptName });
+    await this.evictAfterChange(...keys);
+    return row;
   }
 
   /**

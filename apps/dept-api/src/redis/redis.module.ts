@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { RedisConfig } from '@app/config';
-import { REDIS_EXECUTOR, RedisExecutor, SentinelRedis, SingleRedis, redact } from '@app/redis';
+import { REDIS_EXECUTOR, RedisExecutor, SentinelRedis, redact } from '@app/redis';
 import { MirroredRedis } from '@app/redis-ha';
 import { ApiMetrics } from '@app/observability';
 import { createExecutor } from './executor.factory';
@@ -44,5 +44,3 @@ export class RedisModule implements OnApplicationShutdown {
     await this.executor?.close();
   }
 }
-
-export { SingleRedis };

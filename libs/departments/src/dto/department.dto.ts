@@ -1,44 +1,38 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { DEPT_FIELD_MAX } from '../department';
+import { ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { DEPT_FIELD_MAX, DEPT_PAYLOAD_MAX, DEPT_TEXT_PATTERN, DEPT_TEXT_RULE, deptNameProblem, deptNoProblem, payloadProblem } from '../identity';
 
-// Printable characters only: ids end up in Redis keys and URLs.
-const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/;
+/** A class-validator constraint from one of the identity rules (its message says what is wrong). */
+function Rule(name: string, problem: (value: unknown) => string | null, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({ name, validator: { validate: (value) => problem(value) === null, defaultMessage: (args) => problem(args?.value) ?? name } }, options);
+}
+
+/** Present means validated: `null` is a wrong value, not an absent one (so `deptNo: null` is a 400). */
+const UnlessAbsent = () => ValidateIf((_object, value) => value !== undefined);
+
+const text = (example: string) => ({ example, minLength: 1, maxLength: DEPT_FIELD_MAX, pattern: DEPT_TEXT_PATTERN, description: DEPT_TEXT_RULE });
 
 export class DepartmentDto {
-  @ApiProperty({ example: 'd001', maxLength: DEPT_FIELD_MAX })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(DEPT_FIELD_MAX)
-  @Matches(PRINTABLE, { message: 'deptNo must not contain control characters' })
+  @ApiProperty(text('d001'))
+  @Rule('deptNo', deptNoProblem)
   deptNo: string;
 
-  @ApiProperty({ example: 'Marketing', maxLength: DEPT_FIELD_MAX })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(DEPT_FIELD_MAX)
+  @ApiProperty(text('Marketing'))
+  @Rule('deptName', deptNameProblem)
   deptName: string;
 }
 
-/** POST /api/departments: the id is generated when absent, like the Spring original. */
+/** POST /api/departments: the id is generated when absent (not when null), like the Spring original. */
 export class CreateDepartmentDto {
-  @ApiPropertyOptional({ example: 't0001', maxLength: DEPT_FIELD_MAX })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(DEPT_FIELD_MAX)
-  @Matches(PRINTABLE, { message: 'deptNo must not contain control characters' })
+  @ApiPropertyOptional({ ...text('t0001'), description: `${DEPT_TEXT_RULE}; a UUID is generated when the field is absent` })
+  @UnlessAbsent()
+  @Rule('deptNo', deptNoProblem)
   deptNo?: string;
 
-  @ApiProperty({ example: 'test_000001', maxLength: DEPT_FIELD_MAX })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(DEPT_FIELD_MAX)
+  @ApiProperty(text('test_000001'))
+  @Rule('deptName', deptNameProblem)
   deptName: string;
 }
-
-/** Longest `payload` POST /api/departmentRedises accepts: room for the stress test's "+100 bytes" and more. */
-export const DEPT_PAYLOAD_MAX = 4096;
 
 /**
  * POST /api/departmentRedises: a department plus an optional opaque `payload`, stored as one more
@@ -46,9 +40,20 @@ export const DEPT_PAYLOAD_MAX = 4096;
  * varchar(40) limit of the study's DDL.
  */
 export class DepartmentRedisDto extends CreateDepartmentDto {
-  @ApiPropertyOptional({ example: 'xxxx', maxLength: DEPT_PAYLOAD_MAX })
-  @IsOptional()
-  @IsString()
-  @MaxLength(DEPT_PAYLOAD_MAX)
+  @ApiPropertyOptional({ example: 'xxxx', maxLength: DEPT_PAYLOAD_MAX, description: 'opaque text, well formed (no lone surrogate); absent, not null, when there is none' })
+  @UnlessAbsent()
+  @Rule('payload', payloadProblem)
   payload?: string;
+}
+
+/** Every error answer: `{statusCode, error, message}`. */
+export class ErrorDto {
+  @ApiProperty({ example: 400 })
+  statusCode: number;
+
+  @ApiProperty({ example: 'Bad Request' })
+  error: string;
+
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], example: ['deptNo must be a string'] })
+  message: string | string[];
 }
