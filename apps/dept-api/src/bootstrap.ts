@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BadRequestException, LogLevel, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, LogLevel, ValidationPipeOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,6 +13,7 @@ import { ApiMetrics } from '@app/observability';
 import { DEPT_FIELD_MAX } from '@app/departments';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter, toErrorBody } from './common/http-exception.filter';
+import { FastValidationPipe } from './common/fast-validation.pipe';
 import { registerJsonBody } from './common/json-body';
 import { RouteTable } from './common/method-not-allowed';
 import { completeDocument } from './common/openapi';
@@ -31,6 +32,16 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
     return [...Object.values(e.constraints ?? {}), ...flatten(e.children ?? [], path)];
   });
 }
+
+/** The global ValidationPipe's options (FastValidationPipe: the same pipe with a fast path for valid bodies). */
+export const VALIDATION: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+};
 
 /** Builds the dept-api application (used by main.ts and by the tests). */
 export async function createApp(): Promise<NestFastifyApplication> {
@@ -64,31 +75,24 @@ export async function createApp(): Promise<NestFastifyApplication> {
     bodyParser: false,
   });
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
-    }),
-  );
+  app.useGlobalPipes(new FastValidationPipe(VALIDATION));
   app.useGlobalFilters(new HttpExceptionFilter(routes));
 
   const fastify = app.getHttpAdapter().getInstance();
   // The data routes take no query parameters; one sent is refused like an unknown body field.
+  // The cheap test first: most requests carry no query, and routeOptions builds an object per read.
   fastify.addHook('onRequest', (request, _reply, done) => {
+    if (!request.url.includes('?')) return done();
     const route = request.routeOptions.url;
-    if (route && /^\/(v1|api)\//.test(route) && request.url.includes('?')) done(new BadRequestException('this route takes no query parameters'));
+    if (route && /^\/(v1|api)\//.test(route)) done(new BadRequestException('this route takes no query parameters'));
     else done();
   });
   const metrics = app.get(ApiMetrics);
-  // One hook for every route: route template labels (not raw URLs) keep the series bounded.
+  // One hook for every route: route template labels (not raw URLs) keep the series bounded. The
+  // series is found with two Map look-ups and updated as plain numbers (prom-client reads them at
+  // scrape time): prom-client's own inc + observe cost more than the rest of the hook.
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
-    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.http.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

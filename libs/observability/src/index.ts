@@ -1,2 +1,3 @@
 export * from './metrics';
 export * from './dependency-state';
+export * from './fast-metrics';

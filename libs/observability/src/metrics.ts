@@ -1,4 +1,8 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, HttpRequestMetrics } from './fast-metrics';
+
+/** Latency buckets of `http_request_duration_seconds`, in seconds. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 
 /**
  * The API's Prometheus metrics, in one registry per app instance (tests start several apps in
@@ -6,9 +10,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class ApiMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'method' | 'route' | 'status'>;
-  readonly latency: Histogram<'method' | 'route'>;
-  readonly cache: Counter<'result'>;
+  /** `http_requests_total` and `http_request_duration_seconds`, recorded once per request (the onResponse hook). */
+  readonly http: HttpRequestMetrics;
+  /** Updated on every cached read: plain counters, read by prom-client at scrape time. */
+  readonly cache: FastCounter<'result'>;
   readonly redisErrors: Counter<'op'>;
   readonly dbErrors: Counter<'op'>;
   readonly degraded: Gauge<'dependency'>;
@@ -16,25 +21,8 @@ export class ApiMetrics {
   constructor(app: string, defaults = true) {
     this.registry.setDefaultLabels({ app });
     if (defaults) collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests by route template and status code',
-      labelNames: ['method', 'route', 'status'],
-      registers: [this.registry],
-    });
-    this.latency = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request latency by route template',
-      labelNames: ['method', 'route'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
-    });
-    this.cache = new Counter({
-      name: 'dept_cache_requests_total',
-      help: 'Cache lookups: hit, miss, or bypass (Redis unavailable, answered from MariaDB)',
-      labelNames: ['result'],
-      registers: [this.registry],
-    });
+    this.http = new HttpRequestMetrics(this.registry, LATENCY_BUCKETS);
+    this.cache = new FastCounter(this.registry, 'dept_cache_requests_total', 'Cache lookups: hit, miss, or bypass (Redis unavailable, answered from MariaDB)', ['result']);
     this.redisErrors = new Counter({
       name: 'dept_redis_errors_total',
       help: 'Redis operations that failed (timeout, connection refused, error reply)',

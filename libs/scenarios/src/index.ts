@@ -112,7 +112,7 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     stress: { vUsers: 50, durationSec: 30, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
     ha: { durationSec: 15, rampUpSec: 3, studyCellSec: 10, bootstrapKeys: [10_000, 100_000, 1_000_000] },
     redisBenchmarkRequests: 20_000,
-    apiOverhead: { connections: 50, durationSec: 6, rounds: 3 },
+    apiOverhead: { connections: 50, durationSec: 6, rounds: 5 },
   },
   smoke: {
     profile: 'smoke',

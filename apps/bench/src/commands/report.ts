@@ -31,8 +31,10 @@ export function registerReport(program: Command): void {
       const rb = loadRun(b);
       console.log(compareRuns(ra, rb).text);
       if (ra.apiOverhead && rb.apiOverhead) {
-        for (const k of ['deptVsBare10', 'deptVsBare1000', 'rows1000Vs10'] as const) {
-          console.log(`api-overhead ${k}: ${ra.apiOverhead.ratios[k] ?? 'n/a'} → ${rb.apiOverhead.ratios[k] ?? 'n/a'}`);
+        for (const c of rb.apiOverhead.comparisons) {
+          const before = ra.apiOverhead.comparisons?.find((x) => x.workload === c.workload);
+          const f = (s: { median: number } | undefined) => (s ? String(s.median) : 'n/a');
+          console.log(`api-overhead ${c.workload}: throughput ratio ${f(before?.tpsRatio)} → ${f(c.tpsRatio)}, CPU per request ratio ${f(before?.cpuRatio)} → ${f(c.cpuRatio)}`);
         }
       }
     });

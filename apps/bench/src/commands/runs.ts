@@ -57,8 +57,9 @@ export function registerRuns(program: Command): void {
     program
       .command('api-overhead')
       .description(
-        `issue 2: the same autocannon load against a bare Fastify + ioredis handler and dept-api GET /v1/departments, 10 and 1000 rows ` +
-          `(${PROFILE_NAMES.map((p) => `${p}: ${PROFILES[p].apiOverhead.connections} connections x ${PROFILES[p].apiOverhead.durationSec} s x ${PROFILES[p].apiOverhead.rounds} round(s)`).join(', ')}; ratios of the medians)`,
+        `issue 10: the same autocannon load against a bare Fastify + ioredis handler and dept-api (needs \`stack up --backend redis\`): cached GET /v1/departments at 10 and 1000 rows and POST /api/departmentRedises; ` +
+          `servers and load generator pinned to different CPUs where taskset allows, rounds alternated, CPU per request from each server's own CPU time, ` +
+          `ratios paired by round with median/min/max (${PROFILE_NAMES.map((p) => `${p}: ${PROFILES[p].apiOverhead.connections} connections x ${PROFILES[p].apiOverhead.durationSec} s x ${PROFILES[p].apiOverhead.rounds} round(s)`).join(', ')})`,
       ),
   ).action((o: { profile: Profile }) => runApiOverhead(o.profile));
 

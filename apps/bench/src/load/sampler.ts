@@ -44,7 +44,7 @@ interface RedisSample {
 
 let clockTicks: number | undefined;
 /** USER_HZ, the unit of utime/stime in /proc/<pid>/stat (100 on every common Linux). */
-function clockTicksPerSec(): number {
+export function clockTicksPerSec(): number {
   if (clockTicks === undefined) {
     try {
       clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

@@ -37,7 +37,7 @@ function tableToHtml(t: Table): string {
 
 function header(results: RunResults): string[] {
   const h = results.host;
-  const generators = [...new Set(results.cells.map((c) => c.loadGenerator))].join(', ') || 'none';
+  const generators = [...new Set(results.cells.map((c) => c.loadGenerator))].join(', ') || (results.apiOverhead ? 'autocannon' : 'none');
   return [
     `Run \`${results.runId}\`, profile \`${results.profile}\`, ${results.startedAt} to ${results.finishedAt}.`,
     `Command: \`${results.command}\``,

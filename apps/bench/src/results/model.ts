@@ -276,12 +276,18 @@ export interface RedisBenchmarkResult {
   tests: Record<string, RedisBenchmarkTest>;
 }
 
-/** One autocannon measure of the api-overhead run (issue 2): a bare handler or dept-api. */
+/** The api-overhead workloads: cached GET at 10 and 1000 rows, and the Redis write (POST /api/departmentRedises). */
+export type OverheadWorkload = 'get10' | 'get1000' | 'post';
+
+/** One autocannon measure of the api-overhead run (issue 10): a bare handler or dept-api, one workload, one round. */
 export interface ApiOverheadMeasurement {
+  workload: OverheadWorkload;
   target: 'bare' | 'dept-api';
   rows: number;
-  /** 1-based; bare and dept-api alternate within a round. */
+  /** 1-based; bare and dept-api alternate within a round, the one that goes first alternates by round. */
   round: number;
+  /** 1 or 2: whether this target ran first or second in its round. */
+  order: number;
   url: string;
   durationSec: number;
   requests: number;
@@ -290,29 +296,76 @@ export interface ApiOverheadMeasurement {
   tps: number;
   p50Ms: number;
   p99Ms: number;
-  /** CPU of the measured server process (bare-server or dept-redis), over the measure. */
+  /** utime + stime of the server process (/proc/<pid>/stat) from the start to the end of the load. */
+  serverCpuSec: number;
+  /** serverCpuSec / ok answers, in µs. */
+  cpuUsPerRequest: number;
+  /** The Redis process's own CPU over the same window, per ok answer, in µs. */
+  redisCpuUsPerRequest: number;
+  /** Sampled once a second: the server's mean and peak CPU, its peak RSS, Redis's and the load generator's mean CPU. */
   meanMillicores: number;
   peakMillicores: number;
   peakRssBytes: number;
   redisMeanMillicores: number;
   loadGeneratorMeanMillicores: number;
+  /** The load generator used >= 90 % of a core: the throughput may be its limit rather than the server's. */
+  loadGeneratorBound: boolean;
+}
+
+/** The median, smallest and largest of a series (rounds). */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
 }
 
 /**
- * What dept-api (NestJS) costs over the least code that serves the same cached string: the same
- * connections and duration against a bare Fastify + ioredis handler and dept-api, 10 and 1000 rows.
+ * "met" only when the whole spread is on the right side of the target, "missed" when all of it is
+ * on the wrong side, otherwise "not resolved": the noise of this host does not decide it.
+ */
+export type OverheadVerdict = 'met' | 'missed' | 'not resolved';
+
+/** dept-api against the floor for one workload: each side's spread, and the ratios paired by round. */
+export interface OverheadComparison {
+  workload: OverheadWorkload;
+  /** What was measured, e.g. "GET /v1/departments, 10 rows, cached". */
+  label: string;
+  bare: { tps: Spread; cpuUsPerRequest: Spread };
+  dept: { tps: Spread; cpuUsPerRequest: Spread };
+  /** dept-api / bare within each round, over the rounds. */
+  tpsRatio: Spread;
+  cpuRatio: Spread;
+  /** Absent when the workload is reported without a target. */
+  targets: { tpsRatioMin?: number; cpuRatioMax?: number };
+  verdicts: { tps?: OverheadVerdict; cpu?: OverheadVerdict };
+}
+
+/** Which cores the servers (bare, dept-api, their Redis) and the load generator ran on. */
+export interface OverheadPinning {
+  applied: boolean;
+  /** taskset CPU lists, e.g. "0"; the host's full list when not applied. */
+  serverCpus: string;
+  loadGeneratorCpus: string;
+  /** Why pinning was not applied, or how. */
+  note: string;
+}
+
+/**
+ * What dept-api (NestJS) costs over the least code that does the same work: a bare Fastify +
+ * ioredis handler serving the same cached bytes (GET, 10 and 1000 rows) and doing the same
+ * DEL + HMSET + SADD (POST), the same connections and duration, rounds alternated, servers and the
+ * load generator pinned to different cores where the host allows.
  */
 export interface ApiOverhead {
   connections: number;
   durationSec: number;
   rounds: number;
   redisKey: string;
+  pinning: OverheadPinning;
   measurements: ApiOverheadMeasurement[];
-  /** Of the median TPS over the rounds: dept-api TPS / bare TPS at 10 and 1000 rows; dept-api 1000-row TPS / its 10-row TPS. */
-  ratios: { deptVsBare10: number | null; deptVsBare1000: number | null; rows1000Vs10: number | null };
-  /** Reported, not asserted: dept-api >= 0.7x bare at 10 rows; 1000 rows >= 0.25x of 10 rows. */
-  targets: { deptVsBare10: number; rows1000Vs10: number };
-  met: { deptVsBare10: boolean; rows1000Vs10: boolean };
+  comparisons: OverheadComparison[];
+  /** dept-api's own 1000-row TPS over its 10-row TPS, paired by round (how the list size costs). */
+  rows1000Vs10: Spread | null;
 }
 
 export interface HostInfo {

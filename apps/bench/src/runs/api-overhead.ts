@@ -1,30 +1,53 @@
-// issue 2's measure: how much of the cached GET's cost is dept-api (NestJS on Fastify) rather
-// than HTTP + Redis. The same autocannon settings against a bare Fastify + ioredis process and
-// against dept-redis (one process each), at 10 and 1000 rows, both serving the one cached string.
-// Sizes: PROFILES[profile].apiOverhead; rounds alternate bare and dept-api so drift on a shared
-// host (other processes, CPU frequency) hits both alike; the ratios use each side's median.
-import { spawn } from 'node:child_process';
+// issue 10's measure: how much of a request's cost is dept-api (NestJS on Fastify) rather than
+// HTTP + Redis. The same autocannon load against a bare Fastify + ioredis process
+// (bare-server.ts) and against dept-redis (one process each): the cached GET at 10 and 1000 rows
+// (both send the same cached bytes) and the Redis write POST /api/departmentRedises (both send
+// DEL + HMSET + SADD). Sizes: PROFILES[profile].apiOverhead.
+//
+// Method (issue 10): the servers and their Redis on one core and the load generator (this process)
+// on another, where the host has two and taskset works; bare and dept-api alternate within each
+// round, and which goes first alternates by round, so drift on a shared host hits both alike; CPU
+// per request is each server's own utime + stime over its measure, divided by its answers; ratios
+// are dept-api / bare within a round, reported as median, min and max over the rounds. A ratio is
+// "met" only when its whole spread is on the right side of its target, "missed" when all of it is on
+// the wrong side, otherwise "not resolved".
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CacheKeys } from '@app/departments';
 import { PROFILES, SCENARIOS } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { freePort } from '@app/procs';
-import type { ApiOverhead, ApiOverheadMeasurement, CellResult } from '../results';
+import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadPinning, OverheadVerdict, OverheadWorkload, Spread } from '../results';
+import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
 import { runOnStack } from './frame';
 import { Lab } from './lab';
 
-export const OVERHEAD_TARGETS = { deptVsBare10: 0.7, rows1000Vs10: 0.25 };
+const run = promisify(execFile);
+
+/** issue 10's targets: dept-api / bare, throughput at least, CPU per request at most. 1000 rows: reported only. */
+export const OVERHEAD_TARGETS: Record<OverheadWorkload, { tpsRatioMin?: number; cpuRatioMax?: number }> = {
+  get10: { tpsRatioMin: 0.9, cpuRatioMax: 1.25 },
+  get1000: {},
+  post: { tpsRatioMin: 0.8, cpuRatioMax: 1.4 },
+};
+const LABELS: Record<OverheadWorkload, string> = {
+  get10: 'GET /v1/departments, 10 rows, cached',
+  get1000: 'GET /v1/departments, 1000 rows, cached',
+  post: 'POST /api/departmentRedises (DEL + HMSET + SADD)',
+};
 
 const BARE_MAIN = join(__dirname, 'bare-server.js');
 
 /** Starts the bare server and resolves once it prints "ready"; it exits when our stdin pipe closes. */
-async function startBare(port: number, redisPort: number): Promise<ChildProcess> {
+async function startBare(port: number, redisPort: number, cpus: string | null): Promise<ChildProcess> {
   if (!existsSync(BARE_MAIN)) throw new StackError(`${BARE_MAIN} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [BARE_MAIN, String(port), String(redisPort)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const args = [BARE_MAIN, String(port), String(redisPort)];
+  const child = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -64,81 +87,227 @@ export function median(values: number[]): number | undefined {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? Math.round((a / b) * 1000) / 1000 : null);
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Median, min and max, rounded to 3 decimals; null when empty. */
+export function spreadOf(values: number[]): Spread | null {
+  if (!values.length) return null;
+  return { median: round3(median(values)!), min: round3(Math.min(...values)), max: round3(Math.max(...values)) };
+}
+
+/** At-least targets: met when even the smallest ratio reaches it, missed when even the largest does not. */
+export function verdictAtLeast(s: Spread, target: number): OverheadVerdict {
+  return s.min >= target ? 'met' : s.max < target ? 'missed' : 'not resolved';
+}
+
+/** At-most targets: met when even the largest ratio stays within it, missed when even the smallest exceeds it. */
+export function verdictAtMost(s: Spread, target: number): OverheadVerdict {
+  return s.max <= target ? 'met' : s.min > target ? 'missed' : 'not resolved';
+}
+
+/** dept-api against bare for one workload, the ratios paired by round. */
+export function compare(workload: OverheadWorkload, measurements: ApiOverheadMeasurement[]): OverheadComparison | null {
+  const of = (t: ApiOverheadMeasurement['target']) => measurements.filter((m) => m.workload === workload && m.target === t);
+  const bare = of('bare');
+  const dept = of('dept-api');
+  const pairs = dept.map((d) => [d, bare.find((b) => b.round === d.round)] as const).filter((p): p is readonly [ApiOverheadMeasurement, ApiOverheadMeasurement] => !!p[1] && p[1].tps > 0 && p[1].cpuUsPerRequest > 0);
+  if (!pairs.length) return null;
+  const tpsRatio = spreadOf(pairs.map(([d, b]) => d.tps / b.tps))!;
+  const cpuRatio = spreadOf(pairs.map(([d, b]) => d.cpuUsPerRequest / b.cpuUsPerRequest))!;
+  const targets = { ...OVERHEAD_TARGETS[workload] };
+  const verdicts: OverheadComparison['verdicts'] = {};
+  if (targets.tpsRatioMin !== undefined) verdicts.tps = verdictAtLeast(tpsRatio, targets.tpsRatioMin);
+  if (targets.cpuRatioMax !== undefined) verdicts.cpu = verdictAtMost(cpuRatio, targets.cpuRatioMax);
+  const side = (ms: ApiOverheadMeasurement[]) => ({ tps: spreadOf(ms.map((m) => m.tps))!, cpuUsPerRequest: spreadOf(ms.map((m) => m.cpuUsPerRequest))! });
+  return { workload, label: LABELS[workload], bare: side(bare), dept: side(dept), tpsRatio, cpuRatio, targets, verdicts };
+}
+
+// ---------------------------------------------------------------- pinning
+
+/** A process's CPU list as taskset prints it ("0,1" or "0-3"); null when taskset is missing or refuses. */
+async function cpuListOf(pid: number): Promise<string | null> {
+  try {
+    const { stdout } = await run('taskset', ['-pc', String(pid)], { timeout: 5000 });
+    return /:\s*([\d,-]+)\s*$/.exec(stdout.trim())?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Every thread of the process onto `cpus`; false when taskset refused. */
+async function setCpuList(pid: number, cpus: string): Promise<boolean> {
+  try {
+    await run('taskset', ['-a', '-pc', cpus, String(pid)], { timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function expandCpuList(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+}
+
+/**
+ * Servers on the first CPU this process may use, the load generator (this process) on the second;
+ * every pinned process gets its former CPU list back at the end. Not applied on a single CPU or
+ * without taskset: then the report says so and everything shares the host's CPUs.
+ */
+class Pinning {
+  private readonly restore: Array<[number, string]> = [];
+  constructor(readonly info: OverheadPinning) {}
+
+  static async plan(): Promise<Pinning> {
+    const own = await cpuListOf(process.pid);
+    if (own === null) return new Pinning({ applied: false, serverCpus: 'all', loadGeneratorCpus: 'all', note: 'taskset is missing or not permitted here: servers and load generator share every CPU' });
+    const cpus = expandCpuList(own);
+    if (cpus.length < 2) return new Pinning({ applied: false, serverCpus: own, loadGeneratorCpus: own, note: `only one CPU (${own}) available: servers and load generator share it` });
+    return new Pinning({
+      applied: true,
+      serverCpus: String(cpus[0]),
+      loadGeneratorCpus: String(cpus[1]),
+      note: `taskset: bare-server, dept-api and their Redis on CPU ${cpus[0]}, the load generator (autocannon in the bench process) on CPU ${cpus[1]}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`,
+    });
+  }
+
+  async pin(pid: number, cpus: string): Promise<void> {
+    if (!this.info.applied) return;
+    const before = await cpuListOf(pid);
+    if (before === null || !(await setCpuList(pid, cpus))) throw new StackError(`taskset could not pin process ${pid} to CPU ${cpus}`);
+    this.restore.push([pid, before]);
+  }
+
+  async release(): Promise<void> {
+    for (const [pid, cpus] of this.restore.splice(0).reverse()) await setCpuList(pid, cpus);
+  }
+}
+
+// ---------------------------------------------------------------- the run
 
 export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<ApiOverhead> {
   const size = PROFILES[profile].apiOverhead;
   lab.requireUp(['redis'], 1);
   const redisPort = lab.stack.ports.redis['redis-cache'];
+  const deptName = lab.stack.apiName('redis', 0);
+  const deptPid = lab.stack.pidOf(deptName);
+  const redisPid = lab.stack.pidOf('redis-cache');
+  if (!deptPid || !redisPid) throw new StackError(`no pid for ${deptName} or redis-cache in ${lab.stack.dir}`);
+  const pinning = await Pinning.plan();
   const barePort = await freePort();
-  const bare = await startBare(barePort, redisPort);
-  const release = onAbort(() => stopChild(bare));
+  const bare = await startBare(barePort, redisPort, pinning.info.applied ? pinning.info.serverCpus : null);
+  const release = onAbort(async () => {
+    await stopChild(bare);
+    await pinning.release();
+  });
   const bareUrl = `http://127.0.0.1:${barePort}`;
   const deptUrl = lab.stack.apiUrl('redis', 0);
   const measurements: ApiOverheadMeasurement[] = [];
-  const base = SCENARIOS['get-departments'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1)!;
+  const getBase = SCENARIOS['get-departments'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1)!;
+  const postBase = SCENARIOS['post-redis'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1 && !c.payloadExtraBytes)!;
+  const workloads: Array<[OverheadWorkload, Cell]> = [
+    ['get10', { ...getBase, rows: 10, studyRow: { ...getBase.studyRow, rows: 10 } }],
+    ['get1000', { ...getBase, rows: 1000, studyRow: { ...getBase.studyRow, rows: 1000 } }],
+    ['post', { ...postBase }],
+  ];
+  const total = workloads.length * size.rounds * 2;
   try {
+    await pinning.pin(deptPid, pinning.info.serverCpus);
+    await pinning.pin(redisPid, pinning.info.serverCpus);
+    await pinning.pin(process.pid, pinning.info.loadGeneratorCpus);
+    lab.log(pinning.info.note);
     let index = 0;
-    for (const rows of [10, 1000]) {
-      const cell: Cell = { ...base, id: `api-overhead/rows${rows}`, rows, vUsers: size.connections, durationSec: size.durationSec, replicas: 1, studyRow: { ...base.studyRow, rows } };
+    for (const [workload, base] of workloads) {
+      const cell: Cell = { ...base, id: `api-overhead/${workload}`, vUsers: size.connections, durationSec: size.durationSec, replicas: 1 };
       await lab.prepare(cell, [deptUrl]);
-      // Both must send the very same bytes, or the comparison means nothing.
-      const [a, b] = await Promise.all([bareUrl, deptUrl].map((u) => fetch(`${u}/v1/departments`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
-      if (a !== b) throw new Error(`bare-server and dept-api answer differently at ${rows} rows (${a.length} vs ${b.length} bytes)`);
-      const plan = Array.from({ length: size.rounds }, (_, i) => [[i + 1, 'bare', bareUrl], [i + 1, 'dept-api', deptUrl]] as const).flat();
-      for (const [round, target, url] of plan) {
-        const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }]);
-        let r: CellResult;
-        try {
-          r = await lab.run({ ...cell, id: `${cell.id}/${target}/round${round}` }, ++index, 4 * size.rounds, sampler, {}, [url]);
-        } finally {
-          await sampler.stop();
+      if (cell.method === 'GET') {
+        // Both must send the very same bytes, or the comparison means nothing.
+        const [a, b] = await Promise.all([bareUrl, deptUrl].map((u) => fetch(`${u}/v1/departments`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
+        if (a !== b) throw new Error(`bare-server and dept-api answer differently at ${cell.rows} rows (${a.length} vs ${b.length} bytes)`);
+      }
+      for (let round = 1; round <= size.rounds; round++) {
+        const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid]] as const;
+        const order = round % 2 === 1 ? sides : ([sides[1], sides[0]] as const);
+        for (const [i, [target, url, pid]] of order.entries()) {
+          const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }]);
+          let r: CellResult;
+          const cpu0 = await readCpuTicks(pid);
+          const redis0 = await readCpuTicks(redisPid);
+          try {
+            r = await lab.run({ ...cell, id: `${cell.id}/${target}/round${round}` }, ++index, total, sampler, {}, [url]);
+          } finally {
+            await sampler.stop();
+          }
+          const cpu1 = await readCpuTicks(pid);
+          const redis1 = await readCpuTicks(redisPid);
+          if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
+          const hz = clockTicksPerSec();
+          const serverCpuSec = (cpu1 - cpu0) / hz;
+          const ok = r.totals.ok;
+          const server = r.resources.processes.find((p) => p.name === (target === 'bare' ? 'bare-server' : deptName))!;
+          const redisProc = r.resources.processes.find((p) => p.role === 'redis');
+          const lgMillicores = r.resources.loadGenerator.meanMillicores;
+          measurements.push({
+            workload,
+            target,
+            rows: cell.rows,
+            round,
+            order: i + 1,
+            url,
+            durationSec: r.durationSec,
+            requests: r.totals.requests,
+            ok,
+            errors: r.totals.errors,
+            tps: r.totals.tps,
+            p50Ms: r.latencyMs.p50,
+            p99Ms: r.latencyMs.p99,
+            serverCpuSec: round3(serverCpuSec),
+            cpuUsPerRequest: ok ? round3((serverCpuSec * 1e6) / ok) : 0,
+            redisCpuUsPerRequest: ok && redis0 !== null && redis1 !== null ? round3((((redis1 - redis0) / hz) * 1e6) / ok) : 0,
+            meanMillicores: server.meanMillicores,
+            peakMillicores: server.peakMillicores,
+            peakRssBytes: server.peakRssBytes,
+            redisMeanMillicores: redisProc?.meanMillicores ?? 0,
+            loadGeneratorMeanMillicores: lgMillicores,
+            loadGeneratorBound: lgMillicores >= LOAD_GENERATOR_BOUND_MILLICORES,
+          });
         }
-        const server = r.resources.processes.find((p) => p.name === (target === 'bare' ? 'bare-server' : lab.stack.apiName('redis', 0)))!;
-        const redisProc = r.resources.processes.find((p) => p.role === 'redis');
-        measurements.push({
-          target,
-          rows,
-          round,
-          url,
-          durationSec: r.durationSec,
-          requests: r.totals.requests,
-          ok: r.totals.ok,
-          errors: r.totals.errors,
-          tps: r.totals.tps,
-          p50Ms: r.latencyMs.p50,
-          p99Ms: r.latencyMs.p99,
-          meanMillicores: server.meanMillicores,
-          peakMillicores: server.peakMillicores,
-          peakRssBytes: server.peakRssBytes,
-          redisMeanMillicores: redisProc?.meanMillicores ?? 0,
-          loadGeneratorMeanMillicores: r.resources.loadGenerator.meanMillicores,
-        });
       }
     }
   } finally {
     await stopChild(bare);
+    await pinning.release();
     release();
   }
-  const tps = (target: string, rows: number) => median(measurements.filter((m) => m.target === target && m.rows === rows).map((m) => m.tps));
-  const ratios = {
-    deptVsBare10: ratio(tps('dept-api', 10), tps('bare', 10)),
-    deptVsBare1000: ratio(tps('dept-api', 1000), tps('bare', 1000)),
-    rows1000Vs10: ratio(tps('dept-api', 1000), tps('dept-api', 10)),
-  };
+  const dept = (w: OverheadWorkload, round: number) => measurements.find((m) => m.workload === w && m.target === 'dept-api' && m.round === round);
+  const rows1000Vs10 = spreadOf(
+    Array.from({ length: size.rounds }, (_, i) => [dept('get1000', i + 1), dept('get10', i + 1)] as const)
+      .filter(([a, b]) => a && b && b.tps > 0)
+      .map(([a, b]) => a!.tps / b!.tps),
+  );
   return {
     connections: size.connections,
     durationSec: size.durationSec,
     rounds: size.rounds,
     redisKey: CacheKeys.findAll,
+    pinning: pinning.info,
     measurements,
-    ratios,
-    targets: { ...OVERHEAD_TARGETS },
-    met: {
-      deptVsBare10: ratios.deptVsBare10 !== null && ratios.deptVsBare10 >= OVERHEAD_TARGETS.deptVsBare10,
-      rows1000Vs10: ratios.rows1000Vs10 !== null && ratios.rows1000Vs10 >= OVERHEAD_TARGETS.rows1000Vs10,
-    },
+    comparisons: workloads.map(([w]) => compare(w, measurements)).filter((c): c is OverheadComparison => c !== null),
+    rows1000Vs10,
   };
+}
+
+const fmtSpread = (s: Spread, digits = 3) => `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}]`;
+
+/** One line per comparison: the ratios with their spread and the verdicts, as the report prints them. */
+export function comparisonLines(o: ApiOverhead): string[] {
+  return o.comparisons.map((c) => {
+    const t = c.targets.tpsRatioMin !== undefined ? ` (target >= ${c.targets.tpsRatioMin}: ${c.verdicts.tps})` : '';
+    const u = c.targets.cpuRatioMax !== undefined ? ` (target <= ${c.targets.cpuRatioMax}: ${c.verdicts.cpu})` : '';
+    return `${c.label}: dept-api / bare throughput ${fmtSpread(c.tpsRatio)}${t}; CPU per request ${fmtSpread(c.cpuRatio)}${u}`;
+  });
 }
 
 /** bench api-overhead: the measurements and the ratios against their targets, printed at the end. */
@@ -147,8 +316,11 @@ export async function runApiOverhead(profile: Profile): Promise<void> {
   await runOnStack('api-overhead', profile, async (lab, rec) => {
     o = rec.apiOverhead = await measureApiOverhead(lab, profile);
   });
-  for (const m of o.measurements) console.log(`  ${m.target.padEnd(8)} ${String(m.rows).padStart(4)} rows, round ${m.round}: ${Math.round(m.tps)} TPS, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, server CPU ${m.meanMillicores}m`);
-  console.log(`  dept-api / bare at 10 rows: ${o.ratios.deptVsBare10 ?? 'n/a'} (target >= ${o.targets.deptVsBare10}: ${o.met.deptVsBare10 ? 'met' : 'missed'})`);
-  console.log(`  dept-api / bare at 1000 rows: ${o.ratios.deptVsBare1000 ?? 'n/a'}`);
-  console.log(`  dept-api 1000 rows / 10 rows: ${o.ratios.rows1000Vs10 ?? 'n/a'} (target >= ${o.targets.rows1000Vs10}: ${o.met.rows1000Vs10 ? 'met' : 'missed'})`);
+  console.log(`  ${o.pinning.note}`);
+  for (const m of o.measurements)
+    console.log(
+      `  ${m.workload.padEnd(7)} ${m.target.padEnd(8)} round ${m.round}: ${Math.round(m.tps)} TPS, ${m.cpuUsPerRequest.toFixed(1)} µs CPU per request (Redis ${m.redisCpuUsPerRequest.toFixed(1)}), p99 ${m.p99Ms} ms${m.loadGeneratorBound ? ', load generator bound' : ''}`,
+    );
+  for (const line of comparisonLines(o)) console.log(`  ${line}`);
+  if (o.rows1000Vs10) console.log(`  dept-api 1000 rows / 10 rows throughput: ${fmtSpread(o.rows1000Vs10)}`);
 }

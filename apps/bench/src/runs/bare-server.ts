@@ -1,12 +1,13 @@
 // The least code that serves GET /v1/departments from the cache: Fastify + ioredis, reading the
-// same key dept-api fills and sending the string as is. api-overhead runs it as its own `node`
+// same key dept-api fills and sending the string as is; and the write floor, POST
+// /api/departmentRedises doing the same DEL + HMSET + SADD as dept-api (libs/redis applyPlain). api-overhead runs it as its own `node`
 // process beside dept-api, so the two differ only by what NestJS and dept-api add.
 // Usage: node bare-server.js <port> <redis-port>; prints "ready" once listening; exits when its
 // stdin closes (the parent bench process went away), so it never outlives a run.
 import Fastify from 'fastify';
 import Redis from 'ioredis';
 // The key only, from the file that has no other import: this process stays bare.
-import { CacheKeys } from '../../../../libs/departments/src/department';
+import { CacheKeys, RepositoryKeys } from '../../../../libs/departments/src/department';
 
 const port = Number(process.argv[2]);
 const redisPort = Number(process.argv[3]);
@@ -25,6 +26,15 @@ app.get('/v1/departments', async (_request, reply) => {
   const body = await redis.getBuffer(CacheKeys.findAll);
   if (body === null) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'cache empty: warm it through dept-api first' });
   return reply.header('content-type', 'application/json; charset=utf-8').send(body);
+});
+
+// The same commands per save as dept-api's repository (the hash becomes exactly these fields, the
+// id joins the set), pipelined on the one connection; no validation: this is the floor.
+app.post('/api/departmentRedises', async (request, reply) => {
+  const { deptNo, deptName } = request.body as { deptNo: string; deptName: string };
+  const key = RepositoryKeys.hash(deptNo);
+  await Promise.all([redis.del(key), redis.hmset(key, 'deptNo', deptNo, 'deptName', deptName), redis.sadd(RepositoryKeys.set, deptNo)]);
+  return reply.code(201).send({ deptNo, deptName });
 });
 
 const stop = () => {

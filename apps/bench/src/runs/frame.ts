@@ -2,6 +2,7 @@
 // never half-written), run the body, write results.json and the report, print where they are.
 // runOnStack adds the stack a single-purpose run measures (matrix, kill, stress, redis-benchmark,
 // api-overhead): already up, checked by the run, its database connection closed at the end.
+import { relative } from 'node:path';
 import type { Profile } from '@app/scenarios';
 import { RunRecorder, commandLine } from '../results';
 import { writeReport } from '../report';
@@ -42,6 +43,7 @@ export function runOnStack(kind: string, profile: Profile, body: (lab: Lab, reco
     } finally {
       await lab.close();
     }
-    recorder.notes.push(`Measured on the stack in ${lab.stack.dir}; load generator on the same host. The run took ${Math.round((Date.now() - t0) / 1000)} s.`);
+    // The stack folder relative to where bench ran: no machine paths in results that get committed.
+    recorder.notes.push(`Measured on the stack in ${relative(process.cwd(), lab.stack.dir) || '.'}; load generator on the same host. The run took ${Math.round((Date.now() - t0) / 1000)} s.`);
   });
 }

@@ -339,15 +339,27 @@ describe('each run on its own, on a stack that is up', () => {
     }
     const r = bench(e, ['api-overhead', '--profile', 'smoke']);
     const o = resultsOf(e, r).apiOverhead!;
-    expect(o.measurements.map((m) => `${m.target}/${m.rows}/${m.round}`)).toEqual(['bare/10/1', 'dept-api/10/1', 'bare/1000/1', 'dept-api/1000/1']);
+    expect(o.measurements.map((m) => `${m.workload}/${m.target}/${m.round}`)).toEqual([
+      'get10/bare/1', 'get10/dept-api/1', 'get1000/bare/1', 'get1000/dept-api/1', 'post/bare/1', 'post/dept-api/1',
+    ]);
+    expect(o.measurements.slice(0, 4).map((m) => m.rows)).toEqual([10, 10, 1000, 1000]);
     for (const m of o.measurements) {
       expect(m.errors).toBe(0);
       expect(m.ok).toBe(m.requests);
+      // CPU per request is the server's own CPU time over its answers.
+      expect(m.cpuUsPerRequest).toBeCloseTo((m.serverCpuSec * 1e6) / m.ok, 0);
+      expect(m.cpuUsPerRequest).toBeGreaterThan(0);
     }
-    const tps = (t: string, rows: number) => o.measurements.find((m) => m.target === t && m.rows === rows)!.tps;
-    expect(o.ratios.deptVsBare10).toBeCloseTo(tps('dept-api', 10) / tps('bare', 10), 2);
-    expect(o.ratios.rows1000Vs10).toBeCloseTo(tps('dept-api', 1000) / tps('dept-api', 10), 2);
-    expect(o.met.deptVsBare10).toBe(o.ratios.deptVsBare10! >= o.targets.deptVsBare10);
-    expect(r.stdout).toMatch(/dept-api \/ bare at 10 rows: [\d.]+ \(target >= 0\.7: (met|missed)\)/);
+    const m = (w: string, t: string) => o.measurements.find((x) => x.workload === w && x.target === t)!;
+    expect(o.comparisons.map((c) => c.workload)).toEqual(['get10', 'get1000', 'post']);
+    const get10 = o.comparisons[0];
+    expect(get10.tpsRatio.median).toBeCloseTo(m('get10', 'dept-api').tps / m('get10', 'bare').tps, 2);
+    expect(get10.cpuRatio.median).toBeCloseTo(m('get10', 'dept-api').cpuUsPerRequest / m('get10', 'bare').cpuUsPerRequest, 2);
+    // One round: no spread, so a verdict is met or missed, never "not resolved".
+    expect(get10.verdicts.tps).toBe(get10.tpsRatio.median >= 0.9 ? 'met' : 'missed');
+    expect(get10.verdicts.cpu).toBe(get10.cpuRatio.median <= 1.25 ? 'met' : 'missed');
+    expect(o.pinning.serverCpus).not.toBe('');
+    expect(r.stdout).toMatch(/GET \/v1\/departments, 10 rows, cached: dept-api \/ bare throughput [\d.]+ \[[\d.]+-[\d.]+\] \(target >= 0\.9: (met|missed)\); CPU per request [\d.]+ \[[\d.]+-[\d.]+\] \(target <= 1\.25: (met|missed)\)/);
+    expect(r.stdout).toMatch(/POST \/api\/departmentRedises .*\(target >= 0\.8: (met|missed)\).*\(target <= 1\.4: (met|missed)\)/);
   }, 120_000);
 });

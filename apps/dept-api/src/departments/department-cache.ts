@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { RedisConfig } from '@app/config';
 import { CacheKeys, Department } from '@app/departments';
 import { REDIS_EXECUTOR, ReadValue, RedisExecutor } from '@app/redis';
-import { ApiMetrics, DependencyState } from '@app/observability';
+import { ApiMetrics, CounterSeries, DependencyState } from '@app/observability';
 import { redisUnavailable } from '../common/unavailable';
 
 /**
@@ -14,6 +14,8 @@ import { redisUnavailable } from '../common/unavailable';
 export class DepartmentCache {
   readonly state: DependencyState;
   private readonly ttl: number;
+  /** The cache counter's three series, looked up once. */
+  private readonly counted: Record<'hit' | 'miss' | 'bypass', CounterSeries>;
 
   constructor(
     @Inject(REDIS_EXECUTOR) private readonly redis: RedisExecutor | null,
@@ -22,13 +24,14 @@ export class DepartmentCache {
   ) {
     this.ttl = config.getOrThrow<RedisConfig>('redis').cacheTtlSeconds;
     this.state = new DependencyState('redis', metrics.degraded);
+    this.counted = { hit: metrics.cache.labels({ result: 'hit' }), miss: metrics.cache.labels({ result: 'miss' }), bypass: metrics.cache.labels({ result: 'bypass' }) };
   }
 
   /**
    * The cached string, or `null` on a miss, or `undefined` when Redis is unavailable (the caller
    * answers from MariaDB: the documented degraded mode).
    */
-  async get(key: string): Promise<string | null | undefined> {
+  get(key: string): Promise<string | null | undefined> {
     return this.lookup(key, 'string');
   }
 
@@ -37,23 +40,33 @@ export class DepartmentCache {
    * as is: a 1000-row list is about 50 kB, and decoding it to a string only to encode it again
    * for the socket was the largest cost after the write itself (CPU profile under load).
    */
-  async getBytes(key: string): Promise<Buffer | null | undefined> {
+  getBytes(key: string): Promise<Buffer | null | undefined> {
     return this.lookup(key, 'bytes');
   }
 
-  private async lookup<K extends 'string' | 'bytes'>(key: string, kind: K): Promise<ReadValue<K> | undefined> {
-    if (!this.redis) return undefined;
+  // A `.then` rather than an async function: one promise and one microtask fewer on every cached
+  // read (the hot path), the same outcomes.
+  private lookup<K extends 'string' | 'bytes'>(key: string, kind: K): Promise<ReadValue<K> | undefined> {
+    if (!this.redis) return Promise.resolve(undefined);
+    let pending: Promise<ReadValue<K>>;
     try {
-      const value = await this.redis.get(key, kind);
-      this.state.ok();
-      this.metrics.cache.inc({ result: value === null ? 'miss' : 'hit' });
-      return value;
+      pending = this.redis.get(key, kind);
     } catch (err) {
-      this.metrics.redisErrors.inc({ op: 'cache_get' });
-      this.metrics.cache.inc({ result: 'bypass' });
-      this.state.failed(err, 'cached reads are answered from MariaDB');
-      return undefined;
+      pending = Promise.reject(err);
     }
+    return pending.then(
+      (value) => {
+        this.state.ok();
+        (value === null ? this.counted.miss : this.counted.hit).inc();
+        return value;
+      },
+      (err: unknown) => {
+        this.metrics.redisErrors.inc({ op: 'cache_get' });
+        this.counted.bypass.inc();
+        this.state.failed(err, 'cached reads are answered from MariaDB');
+        return undefined;
+      },
+    );
   }
 
   /** Best effort: a failed fill only costs the next request a miss. */

@@ -16,10 +16,11 @@ export class DepartmentsController {
 
   @Get('v1/departments')
   @ApiOkResponse({ type: [DepartmentDto], description: 'All rows, cache-aside in Redis (key htdp1:cache:departments:findAll)' })
-  async findAll(@Res() reply: FastifyReply): Promise<void> {
-    // The cached JSON string goes out as is: no parse, no re-serialise.
-    const body = await this.departments.findAllCached();
-    void reply.header('content-type', JSON_TYPE).send(body);
+  findAll(@Res() reply: FastifyReply): Promise<void> {
+    // The cached JSON bytes go out as is: no parse, no re-serialise.
+    return this.departments.findAllCached().then((body) => {
+      void reply.header('content-type', JSON_TYPE).send(body);
+    });
   }
 
   @Get('v1/departmentsNoCache')

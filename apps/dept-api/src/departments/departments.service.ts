@@ -14,10 +14,11 @@ export class DepartmentsService {
   constructor(private readonly db: DepartmentsRepository, private readonly cache: DepartmentCache) {}
 
   /** GET /v1/departments: the serialised list, from Redis when cached (as the bytes Redis holds). */
-  async findAllCached(): Promise<string | Buffer> {
-    const cached = await this.cache.getBytes(CacheKeys.findAll);
-    if (cached && cached.length > 0) return cached;
-    return this.loadOnce(CacheKeys.findAll, async () => JSON.stringify(await this.db.findAll()), cached === null);
+  findAllCached(): Promise<string | Buffer> {
+    return this.cache.getBytes(CacheKeys.findAll).then<string | Buffer>((cached) => {
+      if (cached && cached.length > 0) return cached;
+      return this.loadOnce(CacheKeys.findAll, async () => JSON.stringify(await this.db.findAll()), cached === null);
+    });
   }
 
   /** GET /v1/departmentsNoCache: straight from MariaDB. */

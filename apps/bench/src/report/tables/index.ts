@@ -2,14 +2,17 @@
 // our cells beside the study's figure. One table model, rendered to Markdown and to HTML; one
 // file per family.
 import type { RunResults } from '../../results';
-import { apiOverheadTable } from './api-overhead';
+import { apiOverheadSummaryTable, apiOverheadTable } from './api-overhead';
 import type { Table } from './common';
 import { haBootstrapTable, haCommandsTable, haKillTable, haSyncCheckTable, haTable } from './ha';
 import { cellListTable, getTable, killTable, postTable, redisBenchmarkTable, stressTable } from './study';
 
 export function allTables(results: RunResults): Table[] {
+  // A run that measured only the API's overhead shows that, not the study's tables without a cell.
+  const overheadOnly = !!results.apiOverhead && !results.cells.length && !results.redisBenchmark.length && !results.ha;
+  if (overheadOnly) return [apiOverheadSummaryTable(results), apiOverheadTable(results)];
   const tables = [redisBenchmarkTable(results), getTable(results), postTable(results), killTable(results), stressTable(results), haTable(results)];
-  if (results.apiOverhead) tables.push(apiOverheadTable(results));
+  if (results.apiOverhead) tables.push(apiOverheadSummaryTable(results), apiOverheadTable(results));
   // The HA run tables only when the run made them, so the study's reports keep their shape.
   for (const t of [haKillTable(results), haBootstrapTable(results), haCommandsTable(results), haSyncCheckTable(results)]) if (t.rows.length) tables.push(t);
   return [...tables, cellListTable(results)];
