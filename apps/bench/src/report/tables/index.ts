@@ -5,9 +5,12 @@ import type { RunResults } from '../../results';
 import { apiOverheadTable } from './api-overhead';
 import type { Table } from './common';
 import { haBootstrapTable, haCommandsTable, haKillTable, haSyncCheckTable, haTable } from './ha';
+import { scaleBootstrapTable, scaleGetTable } from './scale';
 import { cellListTable, getTable, killTable, postTable, redisBenchmarkTable, stressTable } from './study';
 
 export function allTables(results: RunResults): Table[] {
+  // bench scale's run has no study cell: its own tables only.
+  if (results.scale && !results.cells.length) return [scaleGetTable(results), scaleBootstrapTable(results)];
   const tables = [redisBenchmarkTable(results), getTable(results), postTable(results), killTable(results), stressTable(results), haTable(results)];
   if (results.apiOverhead) tables.push(apiOverheadTable(results));
   // The HA run tables only when the run made them, so the study's reports keep their shape.
