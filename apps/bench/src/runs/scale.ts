@@ -222,7 +222,10 @@ async function redisFullSync(stack: Stack, keys: number): Promise<{ ms: number |
 
 async function measureBootstrap(profile: Profile): Promise<ScaleBootstrapPoint[]> {
   const sizes = PROFILES[profile].scale.bootstrapKeys;
-  const agent = await withHaPair(log, (pair) => bootstrapBySize(pair, sizes));
+  // A fresh pair for each size: after a bootstrap the agents may still be settling roles, and a
+  // flush of the next size then meets a read-only replica.
+  const agent = [];
+  for (const size of sizes) agent.push(...(await withHaPair(log, (pair) => bootstrapBySize(pair, [size]))));
   const stack = new Stack();
   const out: ScaleBootstrapPoint[] = [];
   for (const a of agent) {
