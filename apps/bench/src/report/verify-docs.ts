@@ -110,7 +110,9 @@ export function verifyDocs(root: string, files = docFiles(root)): VerifyDocsResu
     lines.forEach((line, i) => {
       const at = (message: string) => problems.push({ file, line: i + 1, message });
       let matched = 0;
-      for (const c of line.matchAll(CITATION)) {
+      // Inside inline code a citation is an example, not a citation (blanked, so columns stay put).
+      const prose = line.replace(/`[^`]*`/g, (m) => ' '.repeat(m.length));
+      for (const c of prose.matchAll(CITATION)) {
         matched++;
         citations++;
         const folder = c[1].replace(/\/+$/, '');
@@ -143,9 +145,9 @@ export function verifyDocs(root: string, files = docFiles(root)): VerifyDocsResu
           if (!figureMatches(value, figure)) at(`figure ${figure} does not match ${folder} ${p} = ${JSON.stringify(value)}`);
         }
       }
-      if (!matched && ANY_CITATION.test(line)) at('a "results:" comment that does not parse: <!-- results: docs/results/<id> path=figure ... -->');
+      if (!matched && ANY_CITATION.test(prose)) at('a "results:" comment that does not parse: <!-- results: docs/results/<id> path=figure ... -->');
       // Mentions of results folders and run ids outside citations must be backed by results.json too.
-      const outside = line.replace(CITATION, '');
+      const outside = line.replace(CITATION, (m) => (prose.includes(m) ? '' : m));
       for (const m of outside.matchAll(RESULTS_FOLDER)) if (!hasResults(m[1])) at(`docs/results/${m[1]} is mentioned but docs/results/${m[1]}/results.json is not committed`);
       for (const m of outside.matchAll(RUN_ID)) if (!hasResults(m[0])) at(`run ${m[0]} is mentioned but has no docs/results/${m[0]}/results.json`);
     });
