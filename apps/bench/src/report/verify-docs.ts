@@ -6,8 +6,8 @@
 // - `docs/results/<id>` must hold a results.json that parses against the schema;
 // - each `path=figure` resolves in it: dots for fields, `[field=value]` picks the array element
 //   whose field equals value (every such bracket must match exactly one), a number is an index;
-// - the figure as written must appear in the text before the comment on its line (thousands
-//   separators ignored), and the value rounded to the figure's decimals must equal it; a suffix
+// - the figure as written must appear before the comment in its paragraph (its row, in a table;
+//   thousands separators ignored), and the value rounded to the figure's decimals must equal it; a suffix
 //   scales it: `k` (value / 1000), `M` (/ 1e6), `%` (x 100), `Mi` (/ 1048576);
 // - the file must name the command that produced the run (results.json `command`, as
 //   `bench <args>` or `bench -- <args>`);
@@ -126,7 +126,10 @@ export function verifyDocs(root: string, files = docFiles(root)): VerifyDocsResu
           continue;
         }
         if (!commandsNeeded.has(run.results!.command)) commandsNeeded.set(run.results!.command, i + 1);
-        const before = line.slice(0, c.index).replace(/(\d),(?=\d{3}\b)/g, '$1');
+        // The text the figure must appear in: its paragraph (its row, in a table) up to the comment.
+        let start = i;
+        if (!line.trimStart().startsWith('|')) while (start > 0 && lines[start - 1].trim() && !lines[start - 1].trimStart().startsWith('|')) start--;
+        const before = [...lines.slice(start, i).map((l) => l.replace(CITATION, ' ')), line.slice(0, c.index).replace(CITATION, ' ')].join(' ').replace(/(\d),(?=\d{3}\b)/g, '$1');
         const pairs = c[2].trim().split(/\s+/).filter(Boolean);
         if (!pairs.length) at(`citation of ${folder} quotes no figure (path=figure)`);
         for (const pair of pairs) {
