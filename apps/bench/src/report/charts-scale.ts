@@ -24,7 +24,7 @@ function lines(name: string, title: string, values: { x: number; y: number; seri
       encoding: {
         x: { field: 'x', type: 'quantitative', title: xTitle, scale: { type: 'log' } },
         y: { field: 'y', type: 'quantitative', title: yTitle, scale: { type: 'log' } },
-        color: { field: 'series', type: 'nominal', title: null },
+        color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 320, orient: 'bottom' } },
         tooltip: [{ field: 'series' }, { field: 'x' }, { field: 'y' }],
       },
     },
