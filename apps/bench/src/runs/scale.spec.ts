@@ -45,6 +45,18 @@ describe('bench scale --profile smoke', () => {
     expect(services.filter((s) => isAlive(readPid(s.pidFile))).map((s) => s.name)).toEqual([]);
   }, 150_000);
 
+  it('has --help, and verify-docs passes on this repository through the CLI', () => {
+    for (const cmd of ['scale', 'verify-docs']) {
+      const r = bench([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: bench /);
+    }
+    const v = bench(['verify-docs']);
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^verify-docs: \d+ citation\(s\), \d+ figure\(s\) .*all match their results\.json/);
+  });
+
   it('needs the stack, and says how to start it', () => {
     const r = bench(['scale', '--profile', 'smoke']);
     expect(r.code).toBe(2);
