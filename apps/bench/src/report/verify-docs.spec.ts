@@ -79,6 +79,15 @@ describe('bench verify-docs', () => {
       ]);
     });
 
+    it("another run's own results.json (no schemaVersion) is read as JSON and must name its command", () => {
+      for (const [id, body] of [['chaos', { command: 'bench ha chaos --profile smoke', runs: [{ fault: 'none', lost: 0 }] }], ['nameless', { x: 5 }]] as const) {
+        mkdirSync(join(root, 'docs', 'results', id));
+        writeFileSync(join(root, 'docs', 'results', id, 'results.json'), JSON.stringify(body));
+      }
+      doc('`npm run bench -- ha chaos --profile smoke`: 0 lost <!-- results: docs/results/chaos runs[fault=none].lost=0 -->\n5 <!-- results: docs/results/nameless x=5 -->\n');
+      expect(messages()).toEqual([expect.stringMatching(/:2: docs\/results\/nameless\/results\.json names no command/)]);
+    });
+
     it('the command of the run must be named in the file', () => {
       doc(`31416 TPS ${cite('scale.get[rows=10].tps=31416')}\n`);
       expect(messages()).toEqual([expect.stringMatching(/command of the cited run is not named.*npm run bench -- scale --profile local/)]);
