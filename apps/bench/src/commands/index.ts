@@ -3,6 +3,7 @@ import { registerStack } from './stack';
 import { registerRuns } from './runs';
 import { registerReport } from './report';
 import { registerHa } from './ha';
+import { registerVerifyDocs } from './verify-docs';
 
 /** Every bench subcommand; each file registers its own. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerRuns(program);
   registerReport(program);
   registerHa(program);
+  registerVerifyDocs(program);
 }

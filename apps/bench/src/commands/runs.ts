@@ -12,6 +12,7 @@ import { runStress } from '../runs/stress';
 import { runRedisBenchmark } from '../runs/redis-benchmark';
 import { runApiOverhead } from '../runs/api-overhead';
 import { runStudy } from '../runs/study';
+import { runScale } from '../runs/scale';
 
 const restartDelayOption = (cmd: Command, help: string) => cmd.option('--restart-delay <s>', help, intOption('--restart-delay', 0, 120));
 
@@ -62,6 +63,15 @@ export function registerRuns(program: Command): void {
           `ratios paired by round with median/min/max (${PROFILE_NAMES.map((p) => `${p}: ${PROFILES[p].apiOverhead.connections} connections x ${PROFILES[p].apiOverhead.durationSec} s x ${PROFILES[p].apiOverhead.rounds} round(s)`).join(', ')})`,
       ),
   ).action((o: { profile: Profile }) => runApiOverhead(o.profile));
+
+  profileOption(
+    program
+      .command('scale')
+      .description(
+        'issue 10, how cost grows (`stack up` first): cached and MariaDB GET at ' +
+          `${PROFILES.local.scale.rows.join('/')} rows beside redis-benchmark GET of the same bytes, HA bootstrap at ${PROFILES.local.scale.bootstrapKeys.join('/')} keys (local) beside Redis's own full sync; CPU per request`,
+      ),
+  ).action((o: { profile: Profile }) => runScale(o.profile));
 
   restartDelayOption(
     profileOption(

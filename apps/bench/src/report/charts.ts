@@ -8,6 +8,7 @@ import { BACKENDS, HA_TOPOLOGIES } from '@app/scenarios';
 import { BACKEND_LABEL, redisFor } from './tables';
 import type { RunResults } from '../results';
 import { STUDY_GET, STUDY_HA, STUDY_POST } from './study-figures';
+import { scaleCharts } from './charts-scale';
 
 export interface ChartSpec {
   /** File name under charts/, without .svg. */
@@ -227,6 +228,7 @@ export function chartSpecs(results: RunResults): ChartSpec[] {
       },
     });
   }
+  charts.push(...scaleCharts(results));
   return charts;
 }
 

@@ -391,5 +391,52 @@ export interface RunResults {
   apiOverhead?: ApiOverhead;
   /** HA runs without a load cell of their own (ha commands, bootstrap sizes, sync-check). */
   ha?: HaRunResults;
+  /** Present when the run measured how cost grows with size (bench scale). */
+  scale?: ScaleResults;
   notes: string[];
+}
+
+/** One GET cell of bench scale: dept-api (cached or MariaDB) or the redis-benchmark floor. */
+export interface ScaleGetPoint {
+  /** dept-api-cached: GET /v1/departments; dept-api-mariadb: GET /v1/departmentsNoCache; redis-benchmark: GET of a value of bodyBytes. */
+  target: 'dept-api-cached' | 'dept-api-mariadb' | 'redis-benchmark';
+  rows: number;
+  /** Bytes of the answer body (the cached list) at this row count. */
+  bodyBytes: number;
+  durationSec: number;
+  requests: number;
+  errors: number;
+  tps: number;
+  /** Bytes read per second: autocannon's bytes (headers included) for dept-api, rps x value size for redis-benchmark. */
+  bytesPerSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** CPU time of each process over the cell (/proc utime + stime), per request, in microseconds; null when not sampled. */
+  cpuUsPerRequest: { app: number | null; redis: number | null; mariadb: number | null; loadGenerator: number | null };
+  /** redis-benchmark only: the command, port left out. */
+  command?: string;
+}
+
+/** One dataset size of bench scale's bootstrap: the agent's copy and Redis's own full sync. */
+export interface ScaleBootstrapPoint {
+  keys: number;
+  usedMemoryBytes: number | null;
+  /** The agent's bootstrap (bench ha kill's bootstrapBySize): REPLICAOF until promoted and marked. */
+  agentBootstrapMs: number | null;
+  agentReadyAfterRestartMs: number | null;
+  agentSyncRatio: number;
+  /** The floor: an empty redis-server REPLICAOF a filled one, until master_link_status:up and not loading. */
+  redisFullSyncMs: number | null;
+  redisFullSyncKeys: number;
+  fill: string;
+}
+
+export interface ScaleResults {
+  connections: number;
+  durationSec: number;
+  redisBenchmarkRequests: number;
+  /** Which cores the load generator and the servers ran on (taskset), or why not pinned. */
+  pinning: { applied: boolean; loadGenerator: string; servers: string; note: string };
+  get: ScaleGetPoint[];
+  bootstrap: ScaleBootstrapPoint[];
 }

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../stack/layout';
 import { onAbort } from '../cli/abort';
 import { UserError } from '../cli/errors';
 import { hostInfo, readResults, writeResults } from './files';
-import type { ApiOverhead, CellResult, HaRunResults, RedisBenchmarkResult, RunResults } from './model';
+import type { ApiOverhead, CellResult, HaRunResults, RedisBenchmarkResult, RunResults, ScaleResults } from './model';
 import { ReportError } from './schema';
 
 export function resultsRoot(): string {
@@ -52,6 +52,7 @@ export class RunRecorder {
   /** The HA runs' own sections (kill analysis, bootstrap times, command probes, sync checks). */
   readonly ha: HaRunResults = {};
   apiOverhead?: ApiOverhead;
+  scale?: ScaleResults;
   private finished = false;
   private readonly release: () => void;
 
@@ -82,6 +83,7 @@ export class RunRecorder {
     };
     if (this.apiOverhead) r.apiOverhead = this.apiOverhead;
     if (Object.keys(this.ha).length) r.ha = this.ha;
+    if (this.scale) r.scale = this.scale;
     return r;
   }
 

@@ -260,7 +260,7 @@ export async function bootstrapBySize(pair: HaPair, sizes: number[]): Promise<Bo
 }
 
 /** Fills a node with `size` string keys of 64 bytes: DEBUG POPULATE when allowed, else pipelined SETs. */
-async function populate(c: import('ioredis').default, size: number): Promise<string> {
+export async function populate(c: import('ioredis').default, size: number): Promise<string> {
   try {
     await c.call('DEBUG', 'POPULATE', String(size), 'bootstrap', '64');
     return 'DEBUG POPULATE';

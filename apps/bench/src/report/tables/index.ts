@@ -5,12 +5,15 @@ import type { RunResults } from '../../results';
 import { apiOverheadSummaryTable, apiOverheadTable } from './api-overhead';
 import type { Table } from './common';
 import { haBootstrapTable, haCommandsTable, haKillTable, haSyncCheckTable, haTable } from './ha';
+import { scaleBootstrapTable, scaleGetTable } from './scale';
 import { cellListTable, getTable, killTable, postTable, redisBenchmarkTable, stressTable } from './study';
 
 export function allTables(results: RunResults): Table[] {
   // A run that measured only the API's overhead shows that, not the study's tables without a cell.
   const overheadOnly = !!results.apiOverhead && !results.cells.length && !results.redisBenchmark.length && !results.ha;
   if (overheadOnly) return [apiOverheadSummaryTable(results), apiOverheadTable(results)];
+  // bench scale's run has no study cell: its own tables only.
+  if (results.scale && !results.cells.length) return [scaleGetTable(results), scaleBootstrapTable(results)];
   const tables = [redisBenchmarkTable(results), getTable(results), postTable(results), killTable(results), stressTable(results), haTable(results)];
   if (results.apiOverhead) tables.push(apiOverheadSummaryTable(results), apiOverheadTable(results));
   // The HA run tables only when the run made them, so the study's reports keep their shape.
