@@ -9,6 +9,8 @@ import type { WrittenReport } from '../report';
 import { Stack } from '../stack';
 import { log } from '../cli/log';
 import { Lab } from './lab';
+import { withPinning } from '../load';
+import { displayPath } from '../results';
 
 export interface WrittenRun extends WrittenReport {
   runId: string;
@@ -18,10 +20,21 @@ export interface WrittenRun extends WrittenReport {
   seconds: number;
 }
 
-export async function runFrame(kind: string, profile: Profile, body: (recorder: RunRecorder) => Promise<void>): Promise<WrittenRun> {
+export interface FrameOptions {
+  /** Pin the load generator and the system under test to different cores (load/pinning.ts). */
+  pin?: boolean;
+}
+
+export async function runFrame(kind: string, profile: Profile, body: (recorder: RunRecorder) => Promise<void>, o: FrameOptions = {}): Promise<WrittenRun> {
   const recorder = new RunRecorder(kind, profile, commandLine());
   const t0 = Date.now();
-  await body(recorder);
+  if (o.pin) {
+    const { info } = await withPinning(() => body(recorder));
+    recorder.pinning = info;
+    log(`pinning: ${info.note}`);
+  } else {
+    await body(recorder);
+  }
   const seconds = Math.round((Date.now() - t0) / 1000);
   const written = await recorder.write(writeReport);
   const run = { ...written, runId: recorder.runId, dir: recorder.dir, seconds };
@@ -33,7 +46,7 @@ export async function runFrame(kind: string, profile: Profile, body: (recorder: 
 }
 
 /** A run on the stack that is already up (`stack up`); the body checks what it needs with lab.requireUp. */
-export function runOnStack(kind: string, profile: Profile, body: (lab: Lab, recorder: RunRecorder) => Promise<void>): Promise<WrittenRun> {
+export function runOnStack(kind: string, profile: Profile, body: (lab: Lab, recorder: RunRecorder) => Promise<void>, o: FrameOptions = {}): Promise<WrittenRun> {
   return runFrame(kind, profile, async (recorder) => {
     const lab = new Lab(new Stack(), log);
     const t0 = Date.now();
@@ -42,6 +55,6 @@ export function runOnStack(kind: string, profile: Profile, body: (lab: Lab, reco
     } finally {
       await lab.close();
     }
-    recorder.notes.push(`Measured on the stack in ${lab.stack.dir}; load generator on the same host. The run took ${Math.round((Date.now() - t0) / 1000)} s.`);
-  });
+    recorder.notes.push(`Measured on the stack in ${displayPath(lab.stack.dir)}; load generator on the same host. The run took ${Math.round((Date.now() - t0) / 1000)} s.`);
+  }, o);
 }
