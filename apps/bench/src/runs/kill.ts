@@ -142,5 +142,5 @@ export async function runKill(profile: Profile, only?: string, restartDelaySec?:
   const cells = killCells(profile, only, restartDelaySec);
   await runOnStack('kill', profile, (lab, rec) =>
     runCells(lab, cells, runKillCell, (r) => rec.cells.push(r), { heading: `instance-kill test, profile ${profile}: ${cells.length} cells` }),
-  );
+  { pin: true });
 }

@@ -83,7 +83,7 @@ export async function runStudy(profile: Profile, opts: { restartDelaySec?: numbe
         dynomite ? `Dynomite: ${dynomite}, one node in front of a Redis with AOF everysec.` : 'DYNOMITE_BIN not set: no Dynomite row in redis-benchmark.',
       );
       recorder.notes.push(`The run took ${Math.round((Date.now() - t0) / 1000)} s from stack up to the last measurement.`);
-    });
+    }, { pin: true });
     console.log(`  took ${run.seconds} s`);
     return run;
   } finally {
