@@ -227,6 +227,34 @@ export function chartSpecs(results: RunResults): ChartSpec[] {
       },
     });
   }
+  // CPU per request beside throughput: every cell that recorded it, app and Redis side by side.
+  const cpuCells = results.cells.filter((r) => r.cpuPerRequest && (r.cpuPerRequest.appUsPerRequest !== null || r.cpuPerRequest.redisUsPerRequest !== null));
+  if (cpuCells.length) {
+    const label = (r: (typeof cpuCells)[number]) => `${r.cell.id}${r.round ? ` #${r.round}` : ''}`;
+    const values = cpuCells.flatMap((r) => [
+      ...(r.cpuPerRequest!.appUsPerRequest === null ? [] : [{ cell: label(r), process: 'dept-api', us: r.cpuPerRequest!.appUsPerRequest, tps: Math.round(r.totals.tps) }]),
+      ...(r.cpuPerRequest!.redisUsPerRequest === null ? [] : [{ cell: label(r), process: 'Redis', us: r.cpuPerRequest!.redisUsPerRequest, tps: Math.round(r.totals.tps) }]),
+    ]);
+    charts.push({
+      name: 'cpu-per-request',
+      title: 'CPU per request by cell: dept-api and Redis (µs of their own CPU time per request)',
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: 'CPU per request (µs = ms per 1000 requests)',
+        data: { values },
+        width: WIDTH,
+        height: { step: 12 },
+        mark: 'bar',
+        encoding: {
+          y: { field: 'cell', type: 'nominal', sort: null, title: null },
+          yOffset: { field: 'process', type: 'nominal' },
+          x: { field: 'us', type: 'quantitative', title: 'CPU µs per request' },
+          color: { field: 'process', type: 'nominal', title: null },
+          tooltip: [{ field: 'cell' }, { field: 'process' }, { field: 'us' }, { field: 'tps', title: 'TPS' }],
+        },
+      },
+    });
+  }
   return charts;
 }
 

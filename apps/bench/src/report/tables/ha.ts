@@ -127,7 +127,7 @@ export function haKillTable(results: RunResults): Table {
     return [
       h.variant,
       h.agents ? 'yes' : 'no',
-      h.part ?? r.cell.method,
+      `${h.part ?? r.cell.method}${r.round ? ` (round ${r.round})` : ''}`,
       `${r.cell.vUsers}`,
       `${fmt(r.cell.durationSec)} s, kill ${k.node} at ${fmt(k.killAtSec)} s, restart ${k.restartAtSec === null ? '–' : `${fmt(k.restartAtSec)} s`}`,
       `${r.totals.requests}`,
@@ -150,8 +150,32 @@ export function haKillTable(results: RunResults): Table {
       'Without the agent nothing copies the data back: the anchors\' behaviour (study.md §7). Sync of acknowledged writes: keys written by acknowledged POSTs, present and equal on both nodes at the end.',
     header: ['topology', 'agent', 'part', 'vUser', 'run', 'requests', 'failed', 'failed after kill', 'baseline → min TPS', 'recovery', 'in sync after restart', 'agent bootstrap', 'sync of acknowledged writes', 'keyspace sync (keys a/b)'],
     rows,
-    notes: [MARKS, 'Recovery = seconds from the kill until TPS is back at 90 % of its pre-kill mean.'],
+    notes: [MARKS, 'Recovery = seconds from the kill until TPS is back at 90 % of its pre-kill mean.', ...haKillSpreadNotes(cells)],
   };
+}
+/** Per kill variant (topology, agent), over its rounds: median (min–max) of the figures that compare. */
+function haKillSpreadNotes(cells: CellResult[]): string[] {
+  const keys = [...new Set(cells.map((r) => `${r.ha!.variant}|${r.ha!.agents}`))];
+  const rounds = Math.max(0, ...cells.map((r) => r.round ?? 1));
+  if (rounds < 2) return [];
+  return keys.map((k) => {
+    const [variant, agents] = k.split('|');
+    const mine = cells.filter((r) => `${r.ha!.variant}|${r.ha!.agents}` === k);
+    const writes = mine.filter((r) => r.ha!.part === 'write');
+    const reads = mine.filter((r) => r.ha!.part === 'read');
+    const num = (xs: (number | null | undefined)[]) => xs.filter((x): x is number => typeof x === 'number');
+    const f1 = (x: number) => String(Math.round(x * 10) / 10);
+    const inSync = num(reads.map((r) => r.ha!.kill!.inSyncAfterRestartSec));
+    const failedByRound = [...new Set(mine.map((r) => r.round ?? 1))].map((round) => mine.filter((r) => (r.round ?? 1) === round).reduce((n, r) => n + r.ha!.kill!.failedAfterKill, 0));
+    return (
+      `${variant} ${agents === 'true' ? 'with' : 'without'} agent over ${reads.length || writes.length} rounds: ` +
+      `read recovery ${spreadText(spreadOf(num(reads.map((r) => r.kill?.recoverySec))), f1, ' s')}, ` +
+      `write recovery ${spreadText(spreadOf(num(writes.map((r) => r.kill?.recoverySec))), f1, ' s')}, ` +
+      `failed requests after kill (read + write) ${spreadText(spreadOf(failedByRound))}, ` +
+      `in sync after restart ${inSync.length ? spreadText(spreadOf(inSync), f1, ' s') : 'never'}${inSync.length && inSync.length < reads.length ? ` (${reads.length - inSync.length} round(s) never)` : ''}, ` +
+      `acknowledged writes on both ${spreadText(spreadOf(num(writes.map((r) => r.ha!.ackedSync?.ratio).map((x) => (x === undefined ? undefined : x * 100)))), f1, ' %')}.`
+    );
+  });
 }
 export function haBootstrapTable(results: RunResults): Table {
   const points = results.ha?.bootstrap ?? [];
