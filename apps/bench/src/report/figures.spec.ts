@@ -3,9 +3,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haWrite } from '@app/scenarios';
-import type { CellResult, RunResults } from '../results';
-import { displayPath, hostInfo, redactPaths, writeResults } from '../results';
+import { displayPath, redactPaths, writeResults } from '../results';
+import { haCell, run } from './test-fixtures';
 import { splitByPhase } from '../runs/kill';
 import { allTables } from './tables';
 import { haWriteRatio } from './tables/ha';
@@ -23,37 +22,6 @@ describe('spread and verdicts', () => {
     expect(ratioText(spreadOf([0.75, 0.85, 0.9]), 0.8)).toBe('0.85× (0.75–0.9×, 3 rounds; target >= 0.8×: not resolved)');
   });
 });
-
-/** A minimal ha-write cell of one variant and round with a given TPS. */
-function haCell(variant: 'single' | 'mirrored-async' | 'mirrored-sync', round: number, tps: number): CellResult {
-  const base = haWrite.cells('smoke').find((c) => c.topology === (variant === 'single' ? 'write-only' : 'mirrored') && c.studyRow.vUsers === 1000)!;
-  const requests = Math.round(tps * 3);
-  return {
-    cell: { ...base, id: variant === 'mirrored-sync' ? `${base.id}/sync` : base.id, durationSec: 3 },
-    executor: 'autocannon',
-    loadGenerator: 'autocannon 9.0.0',
-    baseUrls: ['http://127.0.0.1:1'],
-    startedAt: new Date().toISOString(),
-    runTag: 'abcd',
-    seed: 1,
-    durationSec: 3,
-    totals: { requests, ok: requests, answered: 0, errors: 0, errorPct: 0, tps, okTps: tps, peakTps: tps, bytesRead: 0 },
-    errors: { byStatus: {}, answeredByStatus: {}, timeouts: 0, connection: {}, checkFailed: {}, checksRun: { quick: 0, full: 0 } },
-    latencyMs: { p50: 1, p95: 2, p99: 3, max: 4, mean: 1 },
-    timeline: [],
-    resources: { intervalMs: 1000, processes: [], redis: [], appPeakMillicores: null, loadGenerator: { meanMillicores: 0, peakMillicores: 0, bound: false } },
-    cpuPerRequest: { requests, appCpuSec: 1, redisCpuSec: 0.25, appUsPerRequest: Math.round(1e6 / requests), redisUsPerRequest: Math.round(2.5e5 / requests) },
-    ha: { variant, agents: true },
-    ...(variant === 'single' ? {} : { sync: { acked: requests, onBoth: requests, onlyA: 0, onlyB: 0, syncRatio: 1 } }),
-    round,
-    notes: [],
-  };
-}
-
-function run(cells: CellResult[], notes: string[] = []): RunResults {
-  const now = new Date().toISOString();
-  return { schemaVersion: 1, runId: 'figures', profile: 'local', command: 'bench ha write --profile local', startedAt: now, finishedAt: now, host: hostInfo(), cells, redisBenchmark: [], notes };
-}
 
 describe('HA write over alternated rounds', () => {
   it('pairs each round with its own single-Redis cell and prints a crossing range as not resolved', () => {
