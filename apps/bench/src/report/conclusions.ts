@@ -60,14 +60,20 @@ function sidecarSync(results: RunResults): Conclusion {
     const rs = writes.filter((r) => r.ha!.variant === v);
     return { v, low: Math.min(...rs.map((r) => r.sync!.syncRatio)), tps: median(rs.map((r) => r.totals.tps)) };
   });
-  const all = byVariant.every((x) => x.low >= 0.999);
+  const ours = byVariant.map((x) => `${x.v} lowest ${pct(x.low)} at ~${Math.round(x.tps)} TPS (median)`).join('; ');
+  // The statement is about sidecars: Dynomite here (Envoy is not run as a pair); the mirrored pair is ours, not a sidecar.
+  const dyn = byVariant.find((x) => x.v === 'dynomite');
+  if (!dyn) {
+    return { ...base, ours, verdict: 'not measured', why: 'no sidecar pair in this run (Dynomite needs DYNOMITE_BIN; Envoy is not run as a pair): the figures are the mirrored pair\'s, which is not a sidecar' };
+  }
+  const holds = dyn.low >= 0.999;
   return {
     ...base,
-    ours: byVariant.map((x) => `${x.v} lowest ${pct(x.low)} at ~${Math.round(x.tps)} TPS`).join('; '),
-    verdict: all ? 'holds' : 'differs',
-    why: all
-      ? 'every acknowledged write was on both nodes with the same value (read on each node directly); Envoy is not run as a pair here'
-      : `below 100 %: ${byVariant.filter((x) => x.low < 0.999).map((x) => x.v).join(', ')}`,
+    ours,
+    verdict: holds ? 'holds' : 'differs',
+    why: holds
+      ? 'every write acknowledged through Dynomite was on both nodes with the same value (read on each node directly); Envoy is not run as a pair here'
+      : `Dynomite kept ${pct(dyn.low)} of the acknowledged writes on both nodes`,
   };
 }
 

@@ -82,7 +82,7 @@ export function haTable(results: RunResults): Table {
       .map((v) => {
         const sp = haWriteRatio(results, variant, v);
         if (!sp) return null;
-        return `${v}: ${target === undefined ? `${spreadText(sp, (x) => String(Math.round(x * 100) / 100))}×` : ratioText(sp, target)}`;
+        return `${v}: ${target === undefined ? spreadText(sp, (x) => `${Math.round(x * 100) / 100}×`) : ratioText(sp, target)}`;
       })
       .filter((x): x is string => !!x);
   const asyncRatios = ratios('mirrored-async', HA_ASYNC_VS_SINGLE_TARGET);
