@@ -81,6 +81,19 @@ if (purpose === 'test') {
   if (!onPath('go')) fail('missing go (needed to install the pinned kustomize and build tools/envoy-validate): install Go 1.26+');
   run('bash', [join(ROOT, 'scripts', 'install-kustomize.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   run('bash', [join(ROOT, 'scripts', 'install-envoy-validate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+  // The report's browser check (apps/bench/src/report/report.browser.spec.ts) opens report.html in
+  // Debian's chromium, driven by puppeteer-core; installed only when missing.
+  if (!['chromium', 'chromium-browser', 'google-chrome'].some(onPath) && !process.env.CHROMIUM_BIN) {
+    if (process.getuid?.() === 0 && onPath('apt-get')) {
+      say('installing chromium (the report\'s headless browser check)');
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      run('apt-get', ['update', '-qq'], { env });
+      run('apt-get', ['install', '-y', '-qq', 'chromium'], { env });
+    } else {
+      say('chromium missing and not installable here (not root): the report\'s browser check will skip; `sudo apt-get install -y chromium` runs it');
+    }
+  }
 }
 
 // 6. The fault runs (`bench ha chaos`, test/ha-chaos) put Toxiproxy between each app replica and

@@ -69,10 +69,11 @@ export function registerHa(program: Command): void {
     .option('--vusers <n...>', 'only these study vUser rows (1000 2000 3000)')
     .option('--variant <name...>', `only these (${WRITE_VARIANTS.join(', ')})`)
     .option('--duration <sec>', 'override the cell length in seconds', intOption('--duration', 2, 600))
-    .action(async (o: { profile: Profile; vusers?: string[]; variant?: string[]; duration?: number }) => {
+    .option('--rounds <n>', 'rounds of the interleaved variants (default: smoke 1, local and study 3)', intOption('--rounds', 1, 10))
+    .action(async (o: { profile: Profile; vusers?: string[]; variant?: string[]; duration?: number; rounds?: number }) => {
       const studyVUsers = o.vusers?.map((v) => intOption('--vusers', 1, 100_000)(v));
       const variants = o.variant?.map((v) => choiceOption('--variant', WRITE_VARIANTS)(v)) as HaVariant[] | undefined;
-      await runHaWrite({ profile: o.profile, studyVUsers, variants, durationSec: o.duration });
+      await runHaWrite({ profile: o.profile, studyVUsers, variants, durationSec: o.duration, rounds: o.rounds });
     });
 
   profileOption(
@@ -85,7 +86,8 @@ export function registerHa(program: Command): void {
     .option('--sizes <n...>', `bootstrap dataset sizes (default by profile: smoke ${PROFILES.smoke.ha.bootstrapKeys.join('/')}, local and study ${PROFILES.local.ha.bootstrapKeys.join('/')})`)
     .option('--no-bootstrap', 'skip the bootstrap-by-size part')
     .option('--bootstrap-only', 'only the bootstrap-by-size part')
-    .action(async (o: { profile: Profile; topology?: string[]; agent: 'with' | 'without' | 'both'; node: HaNodeId; sizes?: string[]; bootstrap: boolean; bootstrapOnly?: boolean }) => {
+    .option('--rounds <n>', 'rounds of the interleaved kill variants (default: smoke 1, local and study 3)', intOption('--rounds', 1, 10))
+    .action(async (o: { profile: Profile; topology?: string[]; agent: 'with' | 'without' | 'both'; node: HaNodeId; sizes?: string[]; bootstrap: boolean; bootstrapOnly?: boolean; rounds?: number }) => {
       const kinds = o.topology?.map((k) => choiceOption('--topology', HA_KINDS)(k)) as HaKind[] | undefined;
       const sizes = o.bootstrap ? o.sizes?.map((s) => intOption('--sizes', 1, 10_000_000)(s)) : [];
       await runHaKill({
@@ -95,6 +97,7 @@ export function registerHa(program: Command): void {
         node: o.node,
         bootstrapSizes: sizes,
         skipKill: o.bootstrapOnly,
+        rounds: o.rounds,
       });
     });
 

@@ -17,6 +17,7 @@ import type { CellResult, ErrorBreakdown, TimelinePoint } from '../results';
 import { LatencyHistogram } from './histogram';
 import { analyseKill } from './kill-analysis';
 import { Sampler } from './sampler';
+import { cpuPerRequest } from './cpu';
 import { parseLoadTargets } from './targets';
 
 const AUTOCANNON_VERSION: string = (require('autocannon/package.json') as { version: string }).version;
@@ -291,7 +292,8 @@ export async function runCell(def: ScenarioDefinition, cell: Cell, options: RunC
   }
   const endMs = Date.now();
   const measuredSec = (endMs - t0) / 1000;
-  if (ownSampler) await ownSampler.tick();
+  // One reading at the end, so the cell's CPU time is counted up to its last request.
+  await sampler.tick();
   const resources = sampler.window(t0, endMs);
   if (ownSampler) await ownSampler.stop();
 
@@ -355,6 +357,7 @@ export async function runCell(def: ScenarioDefinition, cell: Cell, options: RunC
     notes,
   };
   if (interrupted) result.interrupted = true;
+  if (resources.processes.some((p) => p.role === 'app' || p.role === 'redis')) result.cpuPerRequest = cpuPerRequest(resources, requests);
   if (cell.killAtSec !== undefined) {
     result.kill = analyseKill(timeline, cell.killAtSec, options.restartAtSec?.() ?? null);
   }

@@ -8,3 +8,5 @@ export { analyseKill, RECOVERED_SHARE } from './kill-analysis';
 export { parseLoadTargets, LoadTargetError } from './targets';
 export type { LoadTarget } from './targets';
 export { LatencyHistogram } from './histogram';
+export { cpuPerRequest } from './cpu';
+export { Pinning, activePinning, withPinning } from './pinning';

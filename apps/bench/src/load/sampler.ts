@@ -31,6 +31,8 @@ export const LOAD_GENERATOR_BOUND_MILLICORES = 900;
 
 interface ProcSample {
   atMs: number;
+  /** CPU seconds the process used since the previous sample (its own utime + stime). */
+  cpuSec: number;
   millicores: number;
   rssBytes: number;
 }
@@ -97,7 +99,7 @@ class ProcessTrack {
     // The first reading of a pid only primes the counter: CPU needs two readings.
     if (this.last && this.last.pid === pid && atMs > this.last.atMs) {
       const cpuSec = (ticks - this.last.ticks) / clockTicksPerSec();
-      this.samples.push({ atMs, millicores: Math.max(0, Math.round((cpuSec / ((atMs - this.last.atMs) / 1000)) * 1000)), rssBytes: rss ?? 0 });
+      this.samples.push({ atMs, cpuSec: Math.max(0, cpuSec), millicores: Math.max(0, Math.round((cpuSec / ((atMs - this.last.atMs) / 1000)) * 1000)), rssBytes: rss ?? 0 });
     }
     this.last = { atMs, ticks, pid };
   }
@@ -220,6 +222,7 @@ export class Sampler {
         peakMillicores: Math.max(0, ...series.map((p) => p.millicores)),
         meanMillicores: series.length ? Math.round(series.reduce((a, p) => a + p.millicores, 0) / series.length) : 0,
         peakRssBytes: Math.max(0, ...series.map((p) => p.rssBytes)),
+        cpuSec: Math.round(samples.reduce((a, x) => a + x.cpuSec, 0) * 1000) / 1000,
         series,
       };
     });

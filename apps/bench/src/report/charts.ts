@@ -9,6 +9,7 @@ import { BACKEND_LABEL, redisFor } from './tables';
 import type { RunResults } from '../results';
 import { STUDY_GET, STUDY_HA, STUDY_POST } from './study-figures';
 import { scaleCharts } from './charts-scale';
+import { spreadOf } from './spread';
 
 export interface ChartSpec {
   /** File name under charts/, without .svg. */
@@ -153,14 +154,24 @@ export function chartSpecs(results: RunResults): ChartSpec[] {
   const ha = results.cells.filter((r) => r.cell.table === 'ha' && r.cell.scenario === 'ha-write');
   const haSort = ['write-only', 'mirrored', 'mirrored (sync)', 'dynomite', 'envoy'];
   if (ha.length) {
+    // Over alternated rounds: one bar per variant and vUser, the median TPS, the lowest sync.
+    const groups = new Map<string, typeof ha>();
+    for (const r of ha) {
+      const topology = r.ha?.variant === 'mirrored-sync' ? 'mirrored (sync)' : (r.cell.topology ?? 'write-only');
+      const key = `${r.cell.studyRow.vUsers}|${topology}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
     const bars = [
-      ...ha.map((r) => ({
-        vUsers: String(r.cell.studyRow.vUsers),
-        topology: r.ha?.variant === 'mirrored-sync' ? 'mirrored (sync)' : (r.cell.topology ?? 'write-only'),
-        source: 'ours',
-        tps: r.totals.tps,
-        sync: r.sync ? `${Math.round(r.sync.syncRatio * 1000) / 10} %` : '',
-      })),
+      ...[...groups].map(([key, rs]) => {
+        const syncs = rs.filter((r) => r.sync).map((r) => r.sync!.syncRatio);
+        return {
+          vUsers: key.split('|')[0],
+          topology: key.split('|')[1],
+          source: 'ours',
+          tps: spreadOf(rs.map((r) => r.totals.tps))!.median,
+          sync: syncs.length ? `${Math.round(Math.min(...syncs) * 1000) / 10} %` : '',
+        };
+      }),
       ...STUDY_HA.flatMap((s) =>
         HA_TOPOLOGIES.filter((t) => s.cells[t]).map((t) => ({
           vUsers: String(s.vUsers),
@@ -229,6 +240,34 @@ export function chartSpecs(results: RunResults): ChartSpec[] {
     });
   }
   charts.push(...scaleCharts(results));
+  // CPU per request beside throughput: every cell that recorded it, app and Redis side by side.
+  const cpuCells = results.cells.filter((r) => r.cpuPerRequest && (r.cpuPerRequest.appUsPerRequest !== null || r.cpuPerRequest.redisUsPerRequest !== null));
+  if (cpuCells.length) {
+    const label = (r: (typeof cpuCells)[number]) => `${r.cell.id}${r.round ? ` #${r.round}` : ''}`;
+    const values = cpuCells.flatMap((r) => [
+      ...(r.cpuPerRequest!.appUsPerRequest === null ? [] : [{ cell: label(r), process: 'dept-api', us: r.cpuPerRequest!.appUsPerRequest, tps: Math.round(r.totals.tps) }]),
+      ...(r.cpuPerRequest!.redisUsPerRequest === null ? [] : [{ cell: label(r), process: 'Redis', us: r.cpuPerRequest!.redisUsPerRequest, tps: Math.round(r.totals.tps) }]),
+    ]);
+    charts.push({
+      name: 'cpu-per-request',
+      title: 'CPU per request by cell: dept-api and Redis (µs of their own CPU time per request)',
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: 'CPU per request (µs = ms per 1000 requests)',
+        data: { values },
+        width: WIDTH,
+        height: { step: 12 },
+        mark: 'bar',
+        encoding: {
+          y: { field: 'cell', type: 'nominal', sort: null, title: null },
+          yOffset: { field: 'process', type: 'nominal' },
+          x: { field: 'us', type: 'quantitative', title: 'CPU µs per request' },
+          color: { field: 'process', type: 'nominal', title: null },
+          tooltip: [{ field: 'cell' }, { field: 'process' }, { field: 'us' }, { field: 'tps', title: 'TPS' }],
+        },
+      },
+    });
+  }
   return charts;
 }
 

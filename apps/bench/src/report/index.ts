@@ -6,3 +6,6 @@ export { allTables } from './tables';
 export type { Table } from './tables';
 export { chartSpecs, renderSvgs } from './charts';
 export * from './study-figures';
+export { conclusions } from './conclusions';
+export type { Conclusion, ConclusionVerdict } from './conclusions';
+export { spreadOf, spreadText, ratioText, verdictAtLeast } from './spread';

@@ -13,6 +13,7 @@ import { ReportError, hostInfo, readResults, validateResults, writeResults } fro
 import type { CellResult, RunResults } from '../results';
 import { parseRedisBenchmark } from '../runs/redis-benchmark';
 import { STUDY_GET, compareRuns, writeReport } from './index';
+import { fmt } from './tables/common';
 
 jest.setTimeout(120_000);
 
@@ -42,7 +43,15 @@ beforeAll(async () => {
     setTimeout(() => (api.down = true), 2000);
     setTimeout(() => (api.down = false), 2800);
     const kill = await runCell(SCENARIOS.kill, killCell, { baseUrls: [api.url], sampler, restartAtSec: () => 2.8 });
-    kill.durability = { acked: kill.totals.ok, present: kill.totals.ok, lost: 0, lostPct: 0 };
+    kill.durability = {
+      acked: kill.totals.ok,
+      present: kill.totals.ok - 3,
+      lost: 3,
+      lostPct: 0,
+      beforeKill: { acked: 120, present: 117, lost: 3, lostPct: 2.5 },
+      whileDown: { acked: 0, present: 0, lost: 0, lostPct: 0 },
+      afterRestart: { acked: 80, present: 80, lost: 0, lostPct: 0 },
+    };
     cells.push(kill);
     const stressCell = shorten(tableCells('stress', 'smoke').find((c) => c.backend === 'redis-aof')!, { durationSec: 2 });
     const stress = await runCell(SCENARIOS['post-redis'], stressCell, { baseUrls: [api.url], sampler });
@@ -128,7 +137,8 @@ describe('writeReport', () => {
     for (const backend of ['mariadb', 'redis', 'redis-aof', 'redis-always'] as const) {
       const r = results.cells.find((c) => c.cell.table === 'get' && c.cell.backend === backend)!;
       const s = STUDY_GET[0].tps[backend];
-      expect(row).toContain(`${Math.round(r.totals.tps)} (${Math.round(r.resources.appPeakMillicores!)}m)`);
+      // TPS (peak CPU; CPU µs per request of the app / its Redis): no Redis process sampled here.
+      expect(row).toContain(`${Math.round(r.totals.tps)} (${Math.round(r.resources.appPeakMillicores!)}m; ${fmt(r.cpuPerRequest!.appUsPerRequest!)} / – µs/req)`);
       expect(row).toContain(`/ ${s.tps} (${s.cpuMillicores}m)`);
     }
     // Rows the run did not measure still show the study's figure.
@@ -137,28 +147,54 @@ describe('writeReport', () => {
 
   it('writes the POST, kill, stress and redis-benchmark tables from the counters', () => {
     const post = results.cells.find((c) => c.cell.table === 'post' && c.cell.backend === 'mariadb')!;
-    expect(md).toMatch(new RegExp(`\\| 1000 \\| 2 \\| 1 \\| ${Math.round(post.totals.tps)} \\(\\d+m\\)[†‡*]* / 1550 \\(980m\\)`));
+    expect(md).toMatch(new RegExp(`\\| 1000 \\| 2 \\| 1 \\| ${Math.round(post.totals.tps)} \\(\\d+m; [\\d.]+ / – µs/req\\)[†‡*]* / 1550 \\(980m\\)`));
     const kill = results.cells.find((c) => c.cell.table === 'kill')!;
     expect(md).toContain(`${kill.kill!.minTps} (-${kill.kill!.dipPct} %) at ${kill.kill!.dipAtSec} s`);
     expect(md).toContain('2700 TPS, 0.1 %');
     expect(md).toContain('not applied: test run: no cgroup limit');
     expect(md).toContain('40,000 (0.5 ms) / 27,933 (0.78 ms)');
-    // No HA cell ran: the HA table still shows the study's figures beside empty cells.
-    // Columns: write-only, mirrored async, mirrored sync (ours only), Dynomite, Envoy.
-    expect(md).toContain('| 1000 | – | – vs 1063 / 115,000 / n/a | – vs – | – vs – | – vs 1038 / 114,000 / 100 % |');
+    // The kill table splits acknowledged writes by when they were acknowledged.
+    expect(md).toContain('| acked before kill / present after restart | acked while down | acked after restart / present |');
+    expect(md).toContain('| 120 / 117 (3 lost, 2.5 %) | 0 | 80 / 80 |');
+    // No HA cell ran: no HA table of "–" around the run's figures, and no empty table at all.
+    expect(md).not.toContain('## HA application test');
+    expect(md).not.toContain('No cell of this table');
+  });
+
+  it('gives CPU per request from the processes\' own CPU time, consistent with its counters', () => {
+    for (const r of results.cells) {
+      const c = r.cpuPerRequest!;
+      expect(c.requests).toBe(r.totals.requests);
+      expect(c.appCpuSec).toBeGreaterThan(0);
+      expect(c.appUsPerRequest!).toBeCloseTo((c.appCpuSec! * 1e6) / c.requests, 0);
+      expect(c.redisUsPerRequest).toBeNull();
+    }
+    expect(md).toContain('CPU µs/request app / Redis');
+  });
+
+  it('opens with the study\'s conclusions, then charts, then tables, then every cell', () => {
+    const order = ['## What this run answers', '## Charts', '## Application GET TPS', '## Every cell'].map((h) => md.indexOf(h));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const h = ['id="answers"', 'id="charts"', 'id="tables"', 'id="every-cell"'].map((x) => html.indexOf(x));
+    expect(h.every((i) => i >= 0)).toBe(true);
+    expect([...h].sort((a, b) => a - b)).toEqual(h);
+    expect(html).toContain('<details id="get" class="table">');
+    expect(html).toMatch(/class="answer (holds|differs|none)"/);
+    expect(md).toContain('**not measured**: no HA write cell in this run');
   });
 
   it('renders SVG charts and inlines them in report.html', () => {
     const charts = readdirSync(join(runDir, 'charts')).sort();
-    expect(charts).toEqual(['get-tps.svg', 'kill-timeline.svg', 'post-tps.svg', 'stress-memory.svg']);
+    expect(charts).toEqual(['cpu-per-request.svg', 'get-tps.svg', 'kill-timeline.svg', 'post-tps.svg', 'stress-memory.svg']);
     for (const c of charts) {
       const svg = readFileSync(join(runDir, 'charts', c), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg).toContain('</svg>');
     }
     expect(readFileSync(join(runDir, 'charts', 'kill-timeline.svg'), 'utf8')).toContain('recovered (90 %)');
-    expect((html.match(/<svg/g) ?? []).length).toBe(4);
-    expect(html).toContain('<h2>Application GET TPS (max CPU of the app)</h2>');
+    expect((html.match(/<svg/g) ?? []).length).toBe(5);
+    expect(html).toContain('<h3>Application GET TPS (max CPU of the app)</h3>');
     expect(md).toContain('![GET TPS by backend and vUser (ours above, the study below)](charts/get-tps.svg)');
   });
 

@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, basename } from 'node:path';
 import type { HostInfo, RunResults } from './model';
 import { ReportError, validateResults } from './schema';
+import { redactPaths } from './paths';
 
 export interface PendingFile {
   path: string;
@@ -48,7 +49,8 @@ export function readResults(runDir: string): RunResults {
 export function writeResults(runDir: string, results: RunResults): string {
   validateResults(results, `results for ${results.runId}`);
   const path = join(runDir, RESULTS_FILE);
-  writeFilesAtomic([{ path, content: JSON.stringify(results, null, 2) + '\n' }]);
+  // Machine paths (the stack folder, a binary's place) are written relative or redacted.
+  writeFilesAtomic([{ path, content: redactPaths(JSON.stringify(results, null, 2)) + '\n' }]);
   return path;
 }
 

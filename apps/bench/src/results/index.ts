@@ -5,3 +5,4 @@ export { validateResults, resultsSchema, ReportError } from './schema';
 export { RESULTS_FILE, readResults, writeResults, hostInfo, writeFilesAtomic } from './files';
 export type { PendingFile } from './files';
 export { RunRecorder, commandLine, loadRun, resultsRoot, runDirOf } from './recorder';
+export { displayPath, redactPaths } from './paths';

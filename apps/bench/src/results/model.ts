@@ -74,6 +74,8 @@ export interface ProcessUsage {
   peakMillicores: number;
   meanMillicores: number;
   peakRssBytes: number;
+  /** The process's own CPU time (utime + stime from /proc) over the cell, seconds. */
+  cpuSec?: number;
   series: ProcessPoint[];
 }
 
@@ -118,12 +120,59 @@ export interface KillAnalysis {
   recoverySec: number | null;
 }
 
-/** Acknowledged writes vs keys present after a restart (kill test, POST). */
-export interface Durability {
+/** Acknowledged writes of one phase of the kill test and how many of them are present after the restart. */
+export interface DurabilityPhase {
   acked: number;
   present: number;
   lost: number;
   lostPct: number;
+}
+
+/** Acknowledged writes vs keys present after a restart (kill test, POST). */
+export interface Durability {
+  /** Every acknowledged write of the cell (before, during and after the outage): not a durability figure on its own. */
+  acked: number;
+  present: number;
+  lost: number;
+  lostPct: number;
+  /** Acknowledged before the SIGKILL: what persistence has to keep. */
+  beforeKill?: DurabilityPhase;
+  /** Acknowledged between the SIGKILL and the restart (should be 0: nothing can be stored then). */
+  whileDown?: DurabilityPhase;
+  /** Acknowledged after the restart. */
+  afterRestart?: DurabilityPhase;
+}
+
+/** CPU per request over a cell, from the processes' own CPU time (utime + stime) while it ran. */
+export interface CpuPerRequest {
+  /** Requests the cell ended (every status). */
+  requests: number;
+  /** CPU seconds of the app processes (dept-api, every replica) and of the cell's Redis; null when not sampled. */
+  appCpuSec: number | null;
+  redisCpuSec: number | null;
+  /** CPU microseconds per request (= ms per 1000 requests). */
+  appUsPerRequest: number | null;
+  redisUsPerRequest: number | null;
+}
+
+/** Where the load generator and the system under test ran (taskset), or why they were not pinned. */
+export interface CorePinning {
+  applied: boolean;
+  /** CPU list of the load generator (this process), e.g. "1"; null when not pinned. */
+  loadGeneratorCpus: string | null;
+  /** CPU list of the system under test (dept-api, Redis, MariaDB, proxies), e.g. "0". */
+  sutCpus: string | null;
+  /** Every process pinned, by name (a restarted process appears again with its new pid). */
+  processes: { name: string; pid: number; cpus: string }[];
+  note: string;
+}
+
+/** A figure measured in each round of an alternated comparison: median, min and max. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
 }
 
 /** The study's "Sync": keys present on both instances / acknowledged writes. */
@@ -258,6 +307,10 @@ export interface CellResult {
   limits?: { applied: boolean; note: string };
   /** Set when the run was stopped early (Ctrl-C) or a stop timer fired. */
   interrupted?: boolean;
+  /** CPU per request of the app and its Redis over the cell. */
+  cpuPerRequest?: CpuPerRequest;
+  /** 1-based round of an alternated comparison (ha write, ha kill): the variants run interleaved, one cell each per round. */
+  round?: number;
   notes: string[];
 }
 
@@ -313,11 +366,6 @@ export interface ApiOverheadMeasurement {
 }
 
 /** The median, smallest and largest of a series (rounds). */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
 
 /**
  * "met" only when the whole spread is on the right side of the target, "missed" when all of it is
@@ -393,6 +441,8 @@ export interface RunResults {
   ha?: HaRunResults;
   /** Present when the run measured how cost grows with size (bench scale). */
   scale?: ScaleResults;
+  /** Which cores the load generator and the system under test ran on. */
+  pinning?: CorePinning;
   notes: string[];
 }
 

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../stack/layout';
 import { onAbort } from '../cli/abort';
 import { UserError } from '../cli/errors';
 import { hostInfo, readResults, writeResults } from './files';
-import type { ApiOverhead, CellResult, HaRunResults, RedisBenchmarkResult, RunResults, ScaleResults } from './model';
+import type { ApiOverhead, CellResult, CorePinning, HaRunResults, RedisBenchmarkResult, RunResults, ScaleResults } from './model';
 import { ReportError } from './schema';
 
 export function resultsRoot(): string {
@@ -53,6 +53,8 @@ export class RunRecorder {
   readonly ha: HaRunResults = {};
   apiOverhead?: ApiOverhead;
   scale?: ScaleResults;
+  /** Which cores the load generator and the system under test ran on (runs that pin). */
+  pinning?: CorePinning;
   private finished = false;
   private readonly release: () => void;
 
@@ -84,6 +86,7 @@ export class RunRecorder {
     if (this.apiOverhead) r.apiOverhead = this.apiOverhead;
     if (Object.keys(this.ha).length) r.ha = this.ha;
     if (this.scale) r.scale = this.scale;
+    if (this.pinning) r.pinning = this.pinning;
     return r;
   }
 

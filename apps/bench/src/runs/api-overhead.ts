@@ -92,7 +92,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 /** Median, min and max, rounded to 3 decimals; null when empty. */
 export function spreadOf(values: number[]): Spread | null {
   if (!values.length) return null;
-  return { median: round3(median(values)!), min: round3(Math.min(...values)), max: round3(Math.max(...values)) };
+  return { median: round3(median(values)!), min: round3(Math.min(...values)), max: round3(Math.max(...values)), n: values.length };
 }
 
 /** At-least targets: met when even the smallest ratio reaches it, missed when even the largest does not. */

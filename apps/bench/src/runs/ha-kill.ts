@@ -13,6 +13,7 @@ import { isInterrupted } from '../cli/abort';
 import { log } from '../cli/log';
 import { HaKind, HaNodeId, HaPair, agentView, dynomiteOrSkip, withHaPair } from '../stack';
 import { runFrame } from './frame';
+import { COMPARISON_ROUNDS, pinServices } from './rounds';
 import { ackedSync, clientEvents, keyCount, keyspaceSync, pct, round } from './ha-sync';
 
 export interface HaKillOptions {
@@ -25,6 +26,8 @@ export interface HaKillOptions {
   bootstrapSizes?: number[];
   /** Skip the kill runs (bootstrap sizes only). */
   skipKill?: boolean;
+  /** Rounds of the interleaved kill variants (default COMPARISON_ROUNDS of the profile). */
+  rounds?: number;
 }
 
 /** How long the run waits after the load for the agent to report the node in sync. */
@@ -53,13 +56,22 @@ export async function runHaKill(o: HaKillOptions): Promise<void> {
     const node = o.node ?? 'a';
     await withHaPair(log, async (pair) => {
       if (!o.skipKill) {
-        for (const kind of kinds) {
-          for (const agents of o.agents ?? [true, false]) {
-            if (isInterrupted()) break;
-            record.cells.push(...(await killRun(pair, o.profile, kind, agents, node)));
-            await pair.down();
+        // The variants interleaved over rounds (mirrored with agent, without, Dynomite ...; again),
+        // so the report gives each one's median and range.
+        const rounds = o.rounds ?? COMPARISON_ROUNDS[o.profile];
+        for (let round = 1; round <= rounds; round++) {
+          for (const kind of kinds) {
+            for (const agents of o.agents ?? [true, false]) {
+              if (isInterrupted()) break;
+              log(`round ${round}/${rounds}`);
+              const cells = await killRun(pair, o.profile, kind, agents, node);
+              for (const c of cells) c.round = round;
+              record.cells.push(...cells);
+              await pair.down();
+            }
           }
         }
+        if (rounds > 1) record.notes.push(`Kill variants interleaved over ${rounds} rounds; the table gives every round, the notes under it the median (min–max) per variant.`);
       }
       const sizes = o.bootstrapSizes ?? PROFILES[o.profile].ha.bootstrapKeys;
       if (sizes.length) {
@@ -71,7 +83,7 @@ export async function runHaKill(o: HaKillOptions): Promise<void> {
       `Kill runs: node ${node} (the node dept-api talks to first) gets SIGKILL at killAtSec and is started EMPTY after restartDelaySec. ` +
         'Without the agent, the mirrored client elects nodes by role (REDIS_HA_READINESS=role), as a pair without markers must.',
     );
-  });
+  }, { pin: true });
 }
 
 async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boolean, node: HaNodeId): Promise<CellResult[]> {
@@ -79,6 +91,7 @@ async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boo
   const label = `${variant} ${agents ? 'with agent' : 'without agent'}`;
   log(`${label}: starting the pair ...`);
   await pair.up({ kind, agents, api: true, readiness: agents ? 'marker' : 'role' });
+  pinServices(pair.stack);
   const apiUrl = pair.apiUrl(kind);
   const cells = killCells(profile, variant, agents);
   const readCell = cells.find((c) => c.method === 'GET')!;
@@ -115,6 +128,7 @@ async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boo
                 log(`  restarting ${node} empty`);
                 pair.startNode(node, true).then(() => {
                   at.restart = (Date.now() - t0) / 1000;
+                  pinServices(pair.stack);
                   resolve();
                 }, reject);
               }, restartDelaySec * 1000),

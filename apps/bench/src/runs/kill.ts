@@ -6,7 +6,8 @@ import { RepositoryKeys } from '@app/departments';
 import { SCENARIOS } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { sleep } from '@app/async';
-import type { CellResult, Durability } from '../results';
+import type { CellResult, Durability, DurabilityPhase } from '../results';
+import { activePinning } from '../load';
 import { BACKEND_REDIS } from '../stack';
 import { onAbort } from '../cli/abort';
 import { runOnStack } from './frame';
@@ -33,6 +34,28 @@ export async function countPresent(port: number, ids: string[]): Promise<number>
   });
 }
 
+const phase = (acked: number, present: number): DurabilityPhase => ({
+  acked,
+  present,
+  lost: acked - present,
+  lostPct: acked ? Math.round(((acked - present) / acked) * 10000) / 100 : 0,
+});
+
+/**
+ * Acknowledged ids by when their 201 arrived: before the SIGKILL, between it and the restart
+ * (nothing should be acknowledged then), after the restart. Only the first group measures what
+ * persistence keeps; the last one was written to the restarted server and says nothing about it.
+ */
+export function splitByPhase(acked: { id: string; atSec: number }[], killedAtSec: number | null, restartAtSec: number | null): { beforeKill: string[]; whileDown: string[]; afterRestart: string[] } {
+  const out = { beforeKill: [] as string[], whileDown: [] as string[], afterRestart: [] as string[] };
+  for (const a of acked) {
+    if (killedAtSec === null || a.atSec < killedAtSec) out.beforeKill.push(a.id);
+    else if (restartAtSec === null || a.atSec < restartAtSec) out.whileDown.push(a.id);
+    else out.afterRestart.push(a.id);
+  }
+  return out;
+}
+
 export async function runKillCell(lab: Lab, cell: Cell, index: number, count: number): Promise<CellResult> {
   const variant = BACKEND_REDIS[cell.backend];
   if (!variant || cell.killAtSec === undefined) throw new Error(`${cell.id} is not a kill cell of a Redis variant`);
@@ -45,10 +68,13 @@ export async function runKillCell(lab: Lab, cell: Cell, index: number, count: nu
     if (!server.running()) await lab.stack.startRedis(server);
   });
   const sampler = lab.sampler(cell);
-  const acked: string[] = [];
+  // Each acknowledged id with the second (since the load started) its 201 arrived.
+  const acked: { id: string; atSec: number }[] = [];
   const delaySec = cell.restartDelaySec ?? 5;
   let restartAtSec: number | null = null;
   let killedAtSec: number | null = null;
+  // When the SIGKILL had landed: a 201 arriving later was acknowledged while Redis was down.
+  let downAtSec: number | null = null;
   let stopped = false;
   const t0 = Date.now();
   const sequence = (async () => {
@@ -58,11 +84,14 @@ export async function runKillCell(lab: Lab, cell: Cell, index: number, count: nu
     // Timers lag while the load saturates this process's event loop: record when it really happened.
     killedAtSec = Math.round((Date.now() - t0) / 100) / 10;
     await server.kill();
+    downAtSec = (Date.now() - t0) / 1000;
     lab.log(`  SIGKILL ${variant} (pid ${pid}) at ${killedAtSec} s; starting it again in ${delaySec} s`);
     await sleep(delaySec * 1000);
     await lab.stack.startRedis(server);
     restartAtSec = Math.round((Date.now() - t0) / 100) / 10;
     sampler.setPid(cell.backend, server.pid!);
+    // Started by this (pinned) process, the new Redis would inherit the load generator's core.
+    activePinning()?.pin(cell.backend, server.pid);
     lab.log(`  ${variant} started again (pid ${server.pid}) at ${restartAtSec} s`);
   })();
   // Awaited after the load; until then a failure must not count as an unhandled rejection.
@@ -70,7 +99,7 @@ export async function runKillCell(lab: Lab, cell: Cell, index: number, count: nu
 
   let result: CellResult;
   try {
-    result = await lab.run(cell, index, count, sampler, { onAcked: (id) => acked.push(id), restartAtSec: () => restartAtSec }, urls);
+    result = await lab.run(cell, index, count, sampler, { onAcked: (id) => acked.push({ id, atSec: (Date.now() - t0) / 1000 }), restartAtSec: () => restartAtSec }, urls);
   } finally {
     stopped = true;
     // The restart is part of the test even when the load ended first (short profiles).
@@ -83,15 +112,23 @@ export async function runKillCell(lab: Lab, cell: Cell, index: number, count: nu
   if (cell.method === 'POST') {
     const port = lab.stack.ports.redis[variant];
     await waitRedisReady(port);
-    const present = await countPresent(port, acked);
-    const durability: Durability = {
-      acked: acked.length,
-      present,
-      lost: acked.length - present,
-      lostPct: acked.length ? Math.round(((acked.length - present) / acked.length) * 10000) / 100 : 0,
-    };
+    const phases = splitByPhase(acked, downAtSec, restartAtSec);
+    const count = async (ids: string[]) => phase(ids.length, await countPresent(port, ids));
+    const all = await count(acked.map((a) => a.id));
+    const durability: Durability = { ...all };
+    if (downAtSec !== null) {
+      durability.beforeKill = await count(phases.beforeKill);
+      durability.whileDown = await count(phases.whileDown);
+      durability.afterRestart = await count(phases.afterRestart);
+    }
     result.durability = durability;
-    lab.log(`  acknowledged ${durability.acked}, present after the restart ${present} (${durability.lost} lost, ${durability.lostPct} %)`);
+    const b = durability.beforeKill;
+    lab.log(
+      b
+        ? `  acknowledged before the kill ${b.acked}, present after the restart ${b.present} (${b.lost} lost, ${b.lostPct} %); ` +
+            `acknowledged while down ${durability.whileDown!.acked}; after the restart ${durability.afterRestart!.acked} (${durability.afterRestart!.present} present)`
+        : `  acknowledged ${all.acked}, present ${all.present} (no kill happened)`,
+    );
   }
   if (result.kill) {
     const k = result.kill;
@@ -105,5 +142,5 @@ export async function runKill(profile: Profile, only?: string, restartDelaySec?:
   const cells = killCells(profile, only, restartDelaySec);
   await runOnStack('kill', profile, (lab, rec) =>
     runCells(lab, cells, runKillCell, (r) => rec.cells.push(r), { heading: `instance-kill test, profile ${profile}: ${cells.length} cells` }),
-  );
+  { pin: true });
 }

@@ -8,7 +8,7 @@ import { setDepartmentRows } from '@app/mariadb';
 import { sleep } from '@app/async';
 import { BACKENDS, checkDepartmentList, scenarioFor } from '@app/scenarios';
 import type { Backend, Cell } from '@app/scenarios';
-import { LoadTargetError, Sampler, runCell } from '../load';
+import { LoadTargetError, Sampler, activePinning, runCell } from '../load';
 import type { RunCellOptions, SampledProcess } from '../load';
 import type { CellResult } from '../results';
 import { BACKEND_REDIS, Stack } from '../stack';
@@ -141,6 +141,8 @@ export class Lab {
     }
     const db = this.stack.pidOf('mariadb');
     if (db) processes.push({ name: 'mariadb', role: 'mariadb', pid: db });
+    // In a pinned run the cell's servers go to the system-under-test cores (the load generator has its own).
+    for (const p of [...processes, ...extra]) activePinning()?.pin(p.name, p.pid);
     return new Sampler({ processes: [...processes, ...extra], redis }).start();
   }
 

@@ -22,5 +22,5 @@ export async function runMatrix(kind: MatrixKind, profile: Profile, only?: strin
   const cells = matrixCells(kind, profile, only);
   await runOnStack(`matrix-${kind}`, profile, (lab, rec) =>
     runCells(lab, cells, measureMatrixCell, (r) => rec.cells.push(r), { heading: `${kind.toUpperCase()} matrix, profile ${profile}: ${cells.length} cells` }),
-  );
+  { pin: true });
 }

@@ -111,6 +111,13 @@ function expectKill(r: CellResult): void {
     // the restarted Redis is empty, so the writes acknowledged before the kill are gone.
     if (r.cell.backend === 'redis-always') expect(d.lost).toBe(0);
     if (r.cell.backend === 'redis') expect(d.lost).toBeGreaterThan(0);
+    // Split by when the 201 arrived: the phases add up, nothing is acknowledged while Redis is down.
+    const b = d.beforeKill!;
+    expect(b.acked + d.whileDown!.acked + d.afterRestart!.acked).toBe(d.acked);
+    expect(d.whileDown!.acked).toBe(0);
+    expect(d.afterRestart!.present).toBe(d.afterRestart!.acked);
+    if (r.cell.backend === 'redis-always') expect(b.lost).toBe(0);
+    if (r.cell.backend === 'redis') expect(b.present).toBe(0);
   }
 }
 
@@ -269,7 +276,12 @@ describe('study --profile smoke, and Ctrl-C', () => {
     expect(results.redisBenchmark.map((b) => b.target)).toEqual(['redis', 'redis-aof', 'redis-always', ...(existsSync(DYNOMITE) ? ['redis-ha', 'dynomite'] : [])]);
     const md = readFileSync(join(e.resultsDir, results.runId, 'report.md'), 'utf8');
     const redisCell = results.cells.find((c) => c.cell.id === 'get/redis/vu1000/rows10/rep1')!;
-    expect(md).toContain(`${Math.round(redisCell.totals.tps)} (${Math.round(redisCell.resources.appPeakMillicores!)}m)`);
+    expect(md).toContain(`${Math.round(redisCell.totals.tps)} (${Math.round(redisCell.resources.appPeakMillicores!)}m; `);
+    // CPU per request beside every throughput; the cores each side ran on, in results and report.
+    for (const c of results.cells) expect(c.cpuPerRequest?.appUsPerRequest).toBeGreaterThan(0);
+    expect(results.pinning).toBeDefined();
+    if (results.pinning!.applied) expect(md).toContain(`load generator on core ${results.pinning!.loadGeneratorCpus}`);
+    expect(md.indexOf('## What this run answers')).toBeLessThan(md.indexOf('## Application GET TPS'));
     expect(r.stdout).toMatch(/report: .*report\.md/);
     expectNothingLeft(e);
 

@@ -42,5 +42,5 @@ export async function runStress(profile: Profile, only?: string): Promise<void> 
   const cells = stressCells(profile, only);
   await runOnStack('stress', profile, (lab, rec) =>
     runCells(lab, cells, runStressCell, (r) => rec.cells.push(r), { heading: `AOF stress test, profile ${profile}: ${cells.length} cells` }),
-  );
+  { pin: true });
 }

@@ -10,6 +10,7 @@ import type { ServiceKind } from '../stack';
 import { onAbort } from '../cli/abort';
 import { log } from '../cli/log';
 import { runFrame } from './frame';
+import { withPinning } from '../load';
 import type { WrittenRun } from './frame';
 import { Lab, runCells } from './lab';
 import { matrixCells, measureMatrixCell } from './matrix';
@@ -54,6 +55,9 @@ export async function runStudy(profile: Profile, opts: { restartDelaySec?: numbe
       const t0 = Date.now();
       log(`study --profile ${profile}: stack up (MariaDB, 3 Redis variants, 4 x 2 dept-api) in ${stack.dir}`);
       await stack.up({ replicas: 2 }, log);
+      // Pinned once the stack is up: started from a pinned process, the whole stack would boot on
+      // the load generator's one core (each cell pins its own servers to the other cores).
+      const pinned = await withPinning(async () => {
 
       const tables = [
         { heading: 'GET matrix', cells: matrixCells('get', profile), measure: measureMatrixCell },
@@ -75,6 +79,9 @@ export async function runStudy(profile: Profile, opts: { restartDelaySec?: numbe
       log('redis-benchmark');
       recorder.redisBenchmark.push(...(await runRedisBenchmarks(lab, profile, benchmarkBin, dynomite)));
       await lab.close();
+      });
+      recorder.pinning = pinned.info;
+      log(`pinning: ${pinned.info.note}`);
 
       const p = PROFILES[profile];
       recorder.notes.push(

@@ -1,7 +1,8 @@
 // The HA tables: the study's HA application test, and the HA runs' kill, bootstrap, command and
 // sync-check tables.
 import type { HaTopology } from '@app/scenarios';
-import type { CellResult, HaVariant, RunResults } from '../../results';
+import type { CellResult, HaVariant, RunResults, Spread } from '../../results';
+import { ratioText, spreadOf, spreadText } from '../spread';
 import { STUDY_HA } from '../study-figures';
 import { fmt, MARKS, marks, mib, ourVUsers } from './common';
 import type { Table } from './common';
@@ -25,33 +26,71 @@ function haVariantOf(r: CellResult): HaVariant | 'envoy' {
   }
 }
 const pctText = (ratio: number) => `${Math.round(ratio * 1000) / 10} %`;
+/** Every round of one HA write variant at one study vUser row. */
+function haRounds(writes: CellResult[], variant: HaVariant | 'envoy', vUsers: number): CellResult[] {
+  return writes.filter((r) => haVariantOf(r) === variant && r.cell.studyRow.vUsers === vUsers);
+}
+/** Target of the mirrored pair (async) against a single Redis, write TPS (issue 4). */
+export const HA_ASYNC_VS_SINGLE_TARGET = 0.8;
+/**
+ * variant TPS / single Redis TPS, one ratio per round (the two ran in the same round, next to
+ * each other), as median, min and max over the rounds.
+ */
+export function haWriteRatio(results: RunResults, variant: HaVariant, vUsers: number): Spread | null {
+  const writes = results.cells.filter((r) => r.cell.table === 'ha' && r.cell.scenario === 'ha-write');
+  const base = haRounds(writes, 'single', vUsers);
+  const ratios = haRounds(writes, variant, vUsers)
+    .map((r, i) => {
+      const b = r.round !== undefined ? base.find((x) => x.round === r.round) : base[i];
+      return b && b.totals.tps > 0 ? r.totals.tps / b.totals.tps : NaN;
+    })
+    .filter((x) => Number.isFinite(x));
+  return spreadOf(ratios);
+}
 export function haTable(results: RunResults): Table {
   const writes = results.cells.filter((r) => r.cell.table === 'ha' && r.cell.scenario === 'ha-write');
   const vUsers = [...new Set([...STUDY_HA.map((s) => s.vUsers), ...writes.map((r) => r.cell.studyRow.vUsers)])].sort((a, b) => a - b);
   const rows = vUsers.map((v) => {
     const study = STUDY_HA.find((s) => s.vUsers === v);
-    const cells = HA_COLUMNS.map((c) => [...writes].reverse().find((r) => haVariantOf(r) === c.variant && r.cell.studyRow.vUsers === v));
+    const byColumn = HA_COLUMNS.map((c) => haRounds(writes, c.variant, v));
     return [
       `${v}`,
-      ourVUsers(cells),
+      ourVUsers(byColumn.map((rs) => rs[rs.length - 1])),
       ...HA_COLUMNS.map((c, i) => {
-        const r = cells[i];
-        const ours = r ? `${Math.round(r.totals.tps)} / ${r.totals.ok.toLocaleString('en-US')} / ${r.sync ? pctText(r.sync.syncRatio) : 'n/a'}${marks(r)}` : '–';
+        const rs = byColumn[i];
+        let ours = '–';
+        if (rs.length) {
+          const tps = spreadOf(rs.map((r) => r.totals.tps));
+          const acked = spreadOf(rs.map((r) => r.totals.ok));
+          const syncs = rs.filter((r) => r.sync).map((r) => r.sync!.syncRatio);
+          const sync = syncs.length ? `${pctText(Math.min(...syncs))}${syncs.length > 1 ? ' (lowest)' : ''}` : 'n/a';
+          const app = spreadOf(rs.filter((r) => r.cpuPerRequest?.appUsPerRequest != null).map((r) => r.cpuPerRequest!.appUsPerRequest!));
+          const redis = spreadOf(rs.filter((r) => r.cpuPerRequest?.redisUsPerRequest != null).map((r) => r.cpuPerRequest!.redisUsPerRequest!));
+          const cpu = app || redis ? `; CPU/req app ${spreadText(app, fmt, ' µs')}, Redis ${spreadText(redis, fmt, ' µs')}` : '';
+          ours = `${spreadText(tps)} / ${spreadText(acked, (x) => Math.round(x).toLocaleString('en-US'))} / ${sync}${rs.map(marks).join('')}${cpu}`;
+        }
         const s = c.variant === 'mirrored-sync' ? undefined : study?.cells[c.topology];
         return `${ours} vs ${s ? `${s.tps} / ${s.count.toLocaleString('en-US')} / ${s.syncPct === null ? 'n/a' : `${s.syncPct} %`}` : '–'}`;
       }),
     ];
   });
   const notes = [MARKS];
-  const single = writes.filter((r) => haVariantOf(r) === 'single');
-  const asyncCells = writes.filter((r) => haVariantOf(r) === 'mirrored-async');
-  const ratios = asyncCells
-    .map((r) => {
-      const base = [...single].reverse().find((x) => x.cell.studyRow.vUsers === r.cell.studyRow.vUsers);
-      return base && base.totals.tps > 0 ? `${r.cell.studyRow.vUsers}: ${Math.round((r.totals.tps / base.totals.tps) * 100) / 100}x` : null;
-    })
-    .filter((x): x is string => !!x);
-  if (ratios.length) notes.push(`Mirrored pair (async) write TPS / single Redis write TPS, by study vUser: ${ratios.join(', ')} (target >= 0.8x).`);
+  const rounds = Math.max(0, ...writes.map((r) => r.round ?? 1));
+  if (rounds > 1) notes.push(`Variants interleaved over ${rounds} rounds: each figure is the median (min–max) over the rounds; sync is the lowest round's.`);
+  const ratios = (variant: HaVariant, target?: number) =>
+    vUsers
+      .map((v) => {
+        const sp = haWriteRatio(results, variant, v);
+        if (!sp) return null;
+        return `${v}: ${target === undefined ? spreadText(sp, (x) => `${Math.round(x * 100) / 100}×`) : ratioText(sp, target)}`;
+      })
+      .filter((x): x is string => !!x);
+  const asyncRatios = ratios('mirrored-async', HA_ASYNC_VS_SINGLE_TARGET);
+  if (asyncRatios.length) notes.push(`Mirrored pair (async) write TPS / single Redis write TPS in the same round, by study vUser: ${asyncRatios.join('; ')}. A range that crosses the target is "not resolved", never met.`);
+  const syncRatios = ratios('mirrored-sync');
+  if (syncRatios.length) notes.push(`Mirrored pair (sync) / single Redis: ${syncRatios.join('; ')} (no target).`);
+  const dynRatios = ratios('dynomite');
+  if (dynRatios.length) notes.push(`Dynomite pair / single Redis: ${dynRatios.join('; ')} (no target).`);
   const withKeyspace = writes.filter((r) => r.ha?.keyspace);
   if (withKeyspace.length) {
     notes.push(
@@ -88,7 +127,7 @@ export function haKillTable(results: RunResults): Table {
     return [
       h.variant,
       h.agents ? 'yes' : 'no',
-      h.part ?? r.cell.method,
+      `${h.part ?? r.cell.method}${r.round ? ` (round ${r.round})` : ''}`,
       `${r.cell.vUsers}`,
       `${fmt(r.cell.durationSec)} s, kill ${k.node} at ${fmt(k.killAtSec)} s, restart ${k.restartAtSec === null ? '–' : `${fmt(k.restartAtSec)} s`}`,
       `${r.totals.requests}`,
@@ -111,8 +150,32 @@ export function haKillTable(results: RunResults): Table {
       'Without the agent nothing copies the data back: the anchors\' behaviour (study.md §7). Sync of acknowledged writes: keys written by acknowledged POSTs, present and equal on both nodes at the end.',
     header: ['topology', 'agent', 'part', 'vUser', 'run', 'requests', 'failed', 'failed after kill', 'baseline → min TPS', 'recovery', 'in sync after restart', 'agent bootstrap', 'sync of acknowledged writes', 'keyspace sync (keys a/b)'],
     rows,
-    notes: [MARKS, 'Recovery = seconds from the kill until TPS is back at 90 % of its pre-kill mean.'],
+    notes: [MARKS, 'Recovery = seconds from the kill until TPS is back at 90 % of its pre-kill mean.', ...haKillSpreadNotes(cells)],
   };
+}
+/** Per kill variant (topology, agent), over its rounds: median (min–max) of the figures that compare. */
+function haKillSpreadNotes(cells: CellResult[]): string[] {
+  const keys = [...new Set(cells.map((r) => `${r.ha!.variant}|${r.ha!.agents}`))];
+  const rounds = Math.max(0, ...cells.map((r) => r.round ?? 1));
+  if (rounds < 2) return [];
+  return keys.map((k) => {
+    const [variant, agents] = k.split('|');
+    const mine = cells.filter((r) => `${r.ha!.variant}|${r.ha!.agents}` === k);
+    const writes = mine.filter((r) => r.ha!.part === 'write');
+    const reads = mine.filter((r) => r.ha!.part === 'read');
+    const num = (xs: (number | null | undefined)[]) => xs.filter((x): x is number => typeof x === 'number');
+    const f1 = (x: number) => String(Math.round(x * 10) / 10);
+    const inSync = num(reads.map((r) => r.ha!.kill!.inSyncAfterRestartSec));
+    const failedByRound = [...new Set(mine.map((r) => r.round ?? 1))].map((round) => mine.filter((r) => (r.round ?? 1) === round).reduce((n, r) => n + r.ha!.kill!.failedAfterKill, 0));
+    return (
+      `${variant} ${agents === 'true' ? 'with' : 'without'} agent over ${reads.length || writes.length} rounds: ` +
+      `read recovery ${spreadText(spreadOf(num(reads.map((r) => r.kill?.recoverySec))), f1, ' s')}, ` +
+      `write recovery ${spreadText(spreadOf(num(writes.map((r) => r.kill?.recoverySec))), f1, ' s')}, ` +
+      `failed requests after kill (read + write) ${spreadText(spreadOf(failedByRound))}, ` +
+      `in sync after restart ${inSync.length ? spreadText(spreadOf(inSync), f1, ' s') : 'never'}${inSync.length && inSync.length < reads.length ? ` (${reads.length - inSync.length} round(s) never)` : ''}, ` +
+      `acknowledged writes on both ${spreadText(spreadOf(num(writes.map((r) => r.ha!.ackedSync?.ratio).map((x) => (x === undefined ? undefined : x * 100)))), f1, ' %')}.`
+    );
+  });
 }
 export function haBootstrapTable(results: RunResults): Table {
   const points = results.ha?.bootstrap ?? [];
