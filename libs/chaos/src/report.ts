@@ -136,7 +136,9 @@ export async function writeReport(result: ChaosResult, render?: SvgRenderer, his
       result.notes.push(`charts not rendered: ${(err as Error).message}`);
     }
   }
-  writeFileSync(join(result.dir, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  // The command first, so docs citing this run can name it (bench verify-docs).
+  const command = `bench ha chaos --profile ${result.options.profile} --seed ${result.options.seed} --replicas ${result.options.replicas}`;
+  writeFileSync(join(result.dir, 'results.json'), `${JSON.stringify({ command, ...result }, null, 2)}\n`);
   const md = join(result.dir, 'report.md');
   writeFileSync(md, reportMarkdown(result));
   return md;
