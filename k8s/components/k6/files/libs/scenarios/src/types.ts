@@ -146,4 +146,11 @@ export interface ProfileSizes {
    * dept-api so drift on a shared host hits both alike (the ratios use each side's median).
    */
   apiOverhead: { connections: number; durationSec: number; rounds: number };
+  /**
+   * bench scale (issue 10, "how cost grows"): GET /v1/departments (cached) and
+   * /v1/departmentsNoCache at each row count, `connections` x `durationSec` per cell, and
+   * redis-benchmark GET of the same value size (-n `redisBenchmarkRequests`) as the floor; the HA
+   * bootstrap (agent) and Redis's own full sync at each of `bootstrapKeys`.
+   */
+  scale: { rows: number[]; connections: number; durationSec: number; redisBenchmarkRequests: number; bootstrapKeys: number[] };
 }
