@@ -223,6 +223,28 @@ describe('Sampler', () => {
     }
   });
 
+  it('always lands an explicit reading, and folds one a few ms after the last into it (no spike)', async () => {
+    const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 3000; while (Date.now() < end) {}']);
+    try {
+      const sampler = new Sampler({ includeSelf: false, intervalMs: 1000, processes: [{ name: 'busy', role: 'app', pid: busy.pid! }] });
+      const from = Date.now();
+      await sampler.tick();
+      await new Promise((r) => setTimeout(r, 1000));
+      // A reading asked for while one is in progress waits for it, then reads again.
+      void sampler.tick();
+      await sampler.tick();
+      const w = sampler.window(from - 1, Date.now());
+      const p = w.processes[0];
+      // The second reading came a few ms after the first: one point, not a 10 ms / 2 ms spike.
+      expect(p.series).toHaveLength(1);
+      expect(p.peakMillicores).toBeLessThanOrEqual(1100);
+      expect(p.cpuSec).toBeGreaterThan(0.2);
+      await sampler.stop();
+    } finally {
+      busy.kill('SIGKILL');
+    }
+  });
+
   it('reads Redis INFO memory and marks the seconds an instance was down', async () => {
     const port = await freePort();
     const redis = new RedisServer({ name: 'sampler-test', port, dir: join(process.env.TEST_RUN_DIR ?? '/tmp', `sampler-redis-${port}`) });

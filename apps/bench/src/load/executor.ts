@@ -130,6 +130,8 @@ export async function runCell(def: ScenarioDefinition, cell: Cell, options: RunC
   let interrupted = false;
   const notes: string[] = [];
 
+  // A reading at the start, so the cell's CPU time is counted from its first request.
+  await sampler.tick();
   const t0 = Date.now();
   const bucketAt = (now: number): SecondBucket => {
     const s = Math.max(0, Math.floor((now - t0) / 1000));

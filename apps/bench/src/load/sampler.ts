@@ -31,6 +31,8 @@ export const LOAD_GENERATOR_BOUND_MILLICORES = 900;
 
 interface ProcSample {
   atMs: number;
+  /** Wall time this sample covers, since the previous reading. */
+  wallMs: number;
   /** CPU seconds the process used since the previous sample (its own utime + stime). */
   cpuSec: number;
   millicores: number;
@@ -87,7 +89,11 @@ function infoField(info: string, field: string): number | null {
 class ProcessTrack {
   samples: ProcSample[] = [];
   private last: { atMs: number; ticks: number; pid: number } | null = null;
-  constructor(public target: SampledProcess) {}
+  /** Readings closer than this to the previous one are folded into it (see sample()). */
+  constructor(
+    public target: SampledProcess,
+    private readonly minWindowMs: number,
+  ) {}
 
   async sample(atMs: number): Promise<void> {
     const pid = this.target.pid;
@@ -98,8 +104,22 @@ class ProcessTrack {
     }
     // The first reading of a pid only primes the counter: CPU needs two readings.
     if (this.last && this.last.pid === pid && atMs > this.last.atMs) {
-      const cpuSec = (ticks - this.last.ticks) / clockTicksPerSec();
-      this.samples.push({ atMs, cpuSec: Math.max(0, cpuSec), millicores: Math.max(0, Math.round((cpuSec / ((atMs - this.last.atMs) / 1000)) * 1000)), rssBytes: rss ?? 0 });
+      const cpuSec = Math.max(0, (ticks - this.last.ticks) / clockTicksPerSec());
+      const wallMs = atMs - this.last.atMs;
+      const prev = this.samples[this.samples.length - 1];
+      // utime/stime move in 10 ms ticks and a CPU quota is granted per 100 ms period, so a reading
+      // taken a few ms after the previous one (the marks at a cell's start and end) would read as
+      // a spike. Such a reading extends the previous sample: its CPU time still counts, exactly,
+      // and its millicores are taken over the whole, longer window.
+      if (wallMs < this.minWindowMs && prev && prev.atMs === this.last.atMs) {
+        prev.atMs = atMs;
+        prev.wallMs += wallMs;
+        prev.cpuSec += cpuSec;
+        prev.millicores = Math.round((prev.cpuSec / (prev.wallMs / 1000)) * 1000);
+        prev.rssBytes = rss ?? prev.rssBytes;
+      } else {
+        this.samples.push({ atMs, wallMs, cpuSec, millicores: Math.round((cpuSec / (wallMs / 1000)) * 1000), rssBytes: rss ?? 0 });
+      }
     }
     this.last = { atMs, ticks, pid };
   }
@@ -156,7 +176,7 @@ export class Sampler {
   private readonly procs = new Map<string, ProcessTrack>();
   private readonly redis = new Map<string, RedisTrack>();
   private timer: NodeJS.Timeout | null = null;
-  private busy = false;
+  private running: Promise<void> | null = null;
 
   constructor(options: SamplerOptions = {}) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -166,7 +186,7 @@ export class Sampler {
   }
 
   addProcess(target: SampledProcess): void {
-    this.procs.set(target.name, new ProcessTrack({ ...target }));
+    this.procs.set(target.name, new ProcessTrack({ ...target }, this.intervalMs / 2));
   }
 
   /** After a restart (the kill test) the same name gets a new pid; its series continues. */
@@ -184,20 +204,26 @@ export class Sampler {
   start(): this {
     if (this.timer) return this;
     void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    // A periodic reading that finds one still in progress (a slow INFO) is skipped, not queued.
+    this.timer = setInterval(() => void (this.running ?? this.tick()), this.intervalMs);
     this.timer.unref();
     return this;
   }
 
-  /** Takes one sample of everything now (also used by tests and by start()). */
+  /**
+   * Takes one sample of everything now. A reading already in progress is waited for first, and
+   * then a fresh one is taken: a cell's start and end marks always land, whatever the timer does.
+   */
   async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+    while (this.running) await this.running;
     const atMs = Date.now();
+    this.running = Promise.all([...[...this.procs.values()].map((p) => p.sample(atMs)), ...[...this.redis.values()].map((r) => r.sample(atMs))]).then(
+      () => undefined,
+    );
     try {
-      await Promise.all([...[...this.procs.values()].map((p) => p.sample(atMs)), ...[...this.redis.values()].map((r) => r.sample(atMs))]);
+      await this.running;
     } finally {
-      this.busy = false;
+      this.running = null;
     }
   }
 
