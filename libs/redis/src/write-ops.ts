@@ -53,12 +53,14 @@ export async function applyPlain(client: Redis, ops: readonly WriteOp[]): Promis
  * saves of one id with different field sets racing each other may keep a field of either.
  */
 async function replaceHash(client: Redis, key: string, fields: Record<string, string>): Promise<void> {
-  const names = Object.keys(fields);
-  if (!names.length) {
+  // A plain loop: Object.entries(fields).flat() cost about 7 µs per save in the POST profile.
+  const args: string[] = [];
+  for (const name in fields) if (Object.hasOwn(fields, name)) args.push(name, fields[name]);
+  if (!args.length) {
     await client.del(key);
     return;
   }
-  const [, present] = await Promise.all([client.hmset(key, ...Object.entries(fields).flat()), client.hkeys(key)]);
+  const [, present] = await Promise.all([client.hmset(key, args), client.hkeys(key)]);
   const stale = present.filter((f) => !Object.hasOwn(fields, f));
   if (stale.length) await client.hdel(key, ...stale);
 }

@@ -401,13 +401,15 @@ export interface OverheadPinning {
 /**
  * What dept-api (NestJS) costs over the least code that does the same work: a bare Fastify +
  * ioredis handler serving the same cached bytes (GET, 10 and 1000 rows) and doing the same
- * DEL + HMSET + SADD (POST), the same connections and duration, rounds alternated, servers and the
+ * HMSET + HKEYS + SADD (POST), the same connections and duration, rounds alternated, servers and the
  * load generator pinned to different cores where the host allows.
  */
 export interface ApiOverhead {
   connections: number;
   durationSec: number;
   rounds: number;
+  /** Seconds each side served each workload, unmeasured, before its first round (absent in older runs). */
+  warmupSec?: number;
   redisKey: string;
   pinning: OverheadPinning;
   measurements: ApiOverheadMeasurement[];

@@ -2,7 +2,7 @@
 // HTTP + Redis. The same autocannon load against a bare Fastify + ioredis process
 // (bare-server.ts) and against dept-redis (one process each): the cached GET at 10 and 1000 rows
 // (both send the same cached bytes) and the Redis write POST /api/departmentRedises (both send
-// DEL + HMSET + SADD). Sizes: PROFILES[profile].apiOverhead.
+// HMSET + HKEYS + SADD). Sizes: PROFILES[profile].apiOverhead.
 //
 // Method (issue 10): the servers and their Redis on one core and the load generator (this process)
 // on another, where the host has two and taskset works; bare and dept-api alternate within each
@@ -17,11 +17,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CacheKeys } from '@app/departments';
-import { PROFILES, SCENARIOS } from '@app/scenarios';
+import { PROFILES, SCENARIOS, scenarioFor } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { freePort } from '@app/procs';
 import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadPinning, OverheadVerdict, OverheadWorkload, Spread } from '../results';
-import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks } from '../load';
+import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks, runCell } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
 import { runOnStack } from './frame';
@@ -38,7 +38,7 @@ export const OVERHEAD_TARGETS: Record<OverheadWorkload, { tpsRatioMin?: number; 
 const LABELS: Record<OverheadWorkload, string> = {
   get10: 'GET /v1/departments, 10 rows, cached',
   get1000: 'GET /v1/departments, 1000 rows, cached',
-  post: 'POST /api/departmentRedises (DEL + HMSET + SADD)',
+  post: 'POST /api/departmentRedises (HMSET + HKEYS + SADD)',
 };
 
 const BARE_MAIN = join(__dirname, 'bare-server.js');
@@ -227,6 +227,13 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
         const [a, b] = await Promise.all([bareUrl, deptUrl].map((u) => fetch(`${u}/v1/departments`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
         if (a !== b) throw new Error(`bare-server and dept-api answer differently at ${cell.rows} rows (${a.length} vs ${b.length} bytes)`);
       }
+      // Unmeasured warm-up of both sides: the JIT compiles each handler before any round counts.
+      if (size.warmupSec > 0) {
+        lab.log(`  warm-up: bare and dept-api, ${size.warmupSec} s each, not measured`);
+        for (const url of [bareUrl, deptUrl]) {
+          await runCell(scenarioFor(cell), { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec }, { baseUrls: [url] });
+        }
+      }
       for (let round = 1; round <= size.rounds; round++) {
         const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid]] as const;
         const order = round % 2 === 1 ? sides : ([sides[1], sides[0]] as const);
@@ -291,6 +298,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     connections: size.connections,
     durationSec: size.durationSec,
     rounds: size.rounds,
+    warmupSec: size.warmupSec,
     redisKey: CacheKeys.findAll,
     pinning: pinning.info,
     measurements,

@@ -1,6 +1,7 @@
 // The least code that serves GET /v1/departments from the cache: Fastify + ioredis, reading the
 // same key dept-api fills and sending the string as is; and the write floor, POST
-// /api/departmentRedises doing the same DEL + HMSET + SADD as dept-api (libs/redis applyPlain). api-overhead runs it as its own `node`
+// /api/departmentRedises doing the same HMSET + HKEYS (+ HDEL of stale fields) + SADD as dept-api
+// (libs/redis applyPlain). api-overhead runs it as its own `node`
 // process beside dept-api, so the two differ only by what NestJS and dept-api add.
 // Usage: node bare-server.js <port> <redis-port>; prints "ready" once listening; exits when its
 // stdin closes (the parent bench process went away), so it never outlives a run.
@@ -28,12 +29,15 @@ app.get('/v1/departments', async (_request, reply) => {
   return reply.header('content-type', 'application/json; charset=utf-8').send(body);
 });
 
-// The same commands per save as dept-api's repository (the hash becomes exactly these fields, the
-// id joins the set), pipelined on the one connection; no validation: this is the floor.
+// The same commands per save as dept-api's repository (the hash becomes exactly these fields
+// without ever being absent: HMSET, HKEYS, HDEL of any field an earlier save left; the id joins the
+// set), pipelined on the one connection; no validation: this is the floor.
 app.post('/api/departmentRedises', async (request, reply) => {
   const { deptNo, deptName } = request.body as { deptNo: string; deptName: string };
   const key = RepositoryKeys.hash(deptNo);
-  await Promise.all([redis.del(key), redis.hmset(key, 'deptNo', deptNo, 'deptName', deptName), redis.sadd(RepositoryKeys.set, deptNo)]);
+  const [, present] = await Promise.all([redis.hmset(key, 'deptNo', deptNo, 'deptName', deptName), redis.hkeys(key), redis.sadd(RepositoryKeys.set, deptNo)]);
+  const stale = present.filter((f) => f !== 'deptNo' && f !== 'deptName');
+  if (stale.length) await redis.hdel(key, ...stale);
   return reply.code(201).send({ deptNo, deptName });
 });
 

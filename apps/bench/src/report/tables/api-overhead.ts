@@ -3,14 +3,14 @@
 import type { ApiOverhead, RunResults, Spread } from '../../results';
 import type { Table } from './common';
 
-const WORKLOAD: Record<string, string> = { get10: 'GET, 10 rows', get1000: 'GET, 1000 rows', post: 'POST (DEL + HMSET + SADD)' };
+const WORKLOAD: Record<string, string> = { get10: 'GET, 10 rows', get1000: 'GET, 1000 rows', post: 'POST (HMSET + HKEYS + SADD)' };
 const sp = (s: Spread, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 const ratio = (s: Spread) => `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 
 function method(o: ApiOverhead): string {
   return (
     `${o.connections} connections, ${o.durationSec} s per measure, ${o.rounds} round(s); in each round bare and dept-api run one after the other ` +
-    `(which goes first alternates by round), both serving the bytes cached under ${o.redisKey} (GET) or writing DEL + HMSET + SADD (POST). ` +
+    `(which goes first alternates by round), both serving the bytes cached under ${o.redisKey} (GET) or writing HMSET + HKEYS + SADD (POST). ` +
     `Pinning: ${o.pinning.note}. CPU per request = the server process's utime + stime over its measure / its answers. ` +
     'Ratios are dept-api / bare within a round: median (min–max) over the rounds. A target is "met" only when the whole spread is on its side, ' +
     '"missed" when all of it is on the other, otherwise "not resolved".'

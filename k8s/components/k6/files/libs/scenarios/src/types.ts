@@ -144,8 +144,10 @@ export interface ProfileSizes {
   /**
    * bench api-overhead: autocannon connections and seconds per round; rounds alternate bare and
    * dept-api so drift on a shared host hits both alike (the ratios use each side's median).
+   * `warmupSec`: each side first serves the workload this long, unmeasured, so no round pays for
+   * the JIT compiling the handler (the first round read 10-30 % slower on either side without it).
    */
-  apiOverhead: { connections: number; durationSec: number; rounds: number };
+  apiOverhead: { connections: number; durationSec: number; rounds: number; warmupSec: number };
   /**
    * bench scale (issue 10, "how cost grows"): GET /v1/departments (cached) and
    * /v1/departmentsNoCache at each row count, `connections` x `durationSec` per cell, and
