@@ -15,7 +15,8 @@ const { spawn, execFileSync } = require('node:child_process');
 const { readFileSync, mkdirSync, writeFileSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 const root = join(__dirname, '..');
-const { MariaDbServer, RedisServer, freePort, waitFor, sleep } = require(join(root, 'dist/libs/procs/src'));
+const { MariaDbServer, RedisServer, freePort } = require(join(root, 'dist/libs/procs/src'));
+const { waitFor, sleep } = require(join(root, 'dist/libs/async/src'));
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {

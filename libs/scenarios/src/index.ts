@@ -113,7 +113,7 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     stress: { vUsers: 50, durationSec: 30, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
     ha: { durationSec: 15, rampUpSec: 3, studyCellSec: 10, bootstrapKeys: [10_000, 100_000, 1_000_000] },
     redisBenchmarkRequests: 20_000,
-    apiOverhead: { connections: 50, durationSec: 6, rounds: 5, warmupSec: 4 },
+    apiOverhead: { connections: 50, durationSec: 10, rounds: 5, warmupSec: 4 },
     // Bootstrap stops at 1M keys locally: its sync check compares every key (about 4 min for 1M on 2 cores), 3M would take the run past 20 min.
     scale: { rows: [10, 100, 1000, 10_000], connections: 50, durationSec: 8, redisBenchmarkRequests: 20_000, bootstrapKeys: [10_000, 100_000, 1_000_000] },
   },
