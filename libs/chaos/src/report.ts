@@ -99,7 +99,7 @@ export function reportMarkdown(result: ChaosResult): string {
   const out: string[] = [];
   const o = result.options;
   out.push('# Fault runs (`bench ha chaos`)', '');
-  out.push(`Started ${result.startedAt}; seed ${o.seed}; ${o.replicas} dept-api replicas; profile ${o.profile}; workload ${o.durationMs} ms per run at ${o.rate} req/s; dept-api op timeout ${o.opTimeoutMs} ms.`);
+  out.push(`Started ${result.startedAt}; seed ${o.seed}; ${o.replicas} dept-api replicas; profile ${o.profile}; workload ${o.durationMs} ms per run at ${o.rate} req/s; dept-api op timeout ${o.opTimeoutMs} ms; ${o.lanes ?? 1} lane(s): topologies run side by side, each on its own toxiproxy-server.`);
   out.push('Definitions: docs/ha.md "Fault runs". Lost = acked (201) writes with no acceptable value on any node after heal and convergence wait; one-node / differing keys as read directly from both nodes.', '');
   for (const s of result.skipped) out.push(`- skipped ${s.topology}: ${s.reason}`);
   if (result.skipped.length) out.push('');

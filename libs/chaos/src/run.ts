@@ -48,6 +48,12 @@ export interface ChaosOptions {
   opTimeoutMs?: number;
   /** How long to poll both nodes for equality after the last heal (default by profile). */
   convergenceWaitMs?: number;
+  /**
+   * Topologies run side by side, each lane with its own toxiproxy-server (default by profile:
+   * smoke 1, local 2). A run at 200 req/s keeps a fraction of a core busy, so two lanes on two
+   * cores leave each fault's timing alone and halve the wall time.
+   */
+  lanes?: number;
   /** The target the report compares convergence with (default 2000 ms, the issue's). */
   convergenceBoundMs?: number;
   /** Results folder (history, results.json, report.md, charts, process logs). */
@@ -75,6 +81,7 @@ export interface ResolvedChaosOptions {
   opTimeoutMs: number;
   convergenceWaitMs: number;
   convergenceBoundMs: number;
+  lanes: number;
   timing: ScheduleTiming;
 }
 
@@ -116,9 +123,11 @@ export interface ChaosResult {
   reportFile?: string;
 }
 
-const PROFILE_DEFAULTS: Record<ChaosProfile, { durationMs: number; rate: number; workers: number; convergenceWaitMs: number; warmupMs: number; faultMs: number; pauseMs: number }> = {
-  smoke: { durationMs: 10_000, rate: 120, workers: 6, convergenceWaitMs: 4_000, warmupMs: 2_000, faultMs: 5_000, pauseMs: 2_500 },
-  local: { durationMs: 30_000, rate: 200, workers: 8, convergenceWaitMs: 20_000, warmupMs: 5_000, faultMs: 12_000, pauseMs: 5_000 },
+const PROFILE_DEFAULTS: Record<ChaosProfile, { durationMs: number; rate: number; workers: number; convergenceWaitMs: number; warmupMs: number; faultMs: number; pauseMs: number; lanes: number }> = {
+  smoke: { durationMs: 10_000, rate: 120, workers: 6, convergenceWaitMs: 4_000, warmupMs: 2_000, faultMs: 5_000, pauseMs: 2_500, lanes: 1 },
+  // 4 topologies x 10 faults in under 10 minutes (issue 8): 15 s of load per run (30 s for the
+  // mixed schedule), each fault held 6 s, a pause 3 s (three op timeouts).
+  local: { durationMs: 15_000, rate: 200, workers: 8, convergenceWaitMs: 10_000, warmupMs: 3_000, faultMs: 6_000, pauseMs: 3_000, lanes: 2 },
 };
 
 export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
@@ -131,6 +140,8 @@ export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
   const rate = o.rate ?? d.rate;
   if (rate < 1 || rate > 2000) throw new Error('rate must be 1 to 2000 req/s');
   const scale = durationMs / d.durationMs;
+  const lanes = o.lanes ?? d.lanes;
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 4) throw new Error('lanes must be 1 to 4');
   return {
     topologies: o.topologies ?? ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'],
     faults: o.faults ?? [...CHAOS_FAULTS],
@@ -143,6 +154,7 @@ export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
     opTimeoutMs,
     convergenceWaitMs: o.convergenceWaitMs ?? d.convergenceWaitMs,
     convergenceBoundMs: o.convergenceBoundMs ?? 2000,
+    lanes,
     timing: {
       durationMs,
       warmupMs: Math.round(d.warmupMs * Math.min(1, scale)),
@@ -220,7 +232,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   }
 
   let mariadb: MariaDbServer | null = null;
-  const toxiServer = new ToxiproxyServer(await freePort(), join(procs.dir, 'toxiproxy'));
+  const toxiServers: ToxiproxyServer[] = [];
   try {
     let db = options.db;
     if (!db) {
@@ -230,33 +242,42 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     await migrate(db);
     const dbEnv = { DB_HOST: '127.0.0.1', DB_PORT: String(db.port), DB_NAME: db.database, DB_USER: db.user, DB_PASSWORD: db.password };
-    log(`toxiproxy-server on 127.0.0.1:${toxiServer.port} ...`);
-    procs.track(await toxiServer.start());
-    const toxi = toxiServer.client;
-
-    const skippedTopologies = new Set<string>();
-    for (const topology of r.topologies) {
-      for (const fault of r.faults) {
-        if (stopped() || skippedTopologies.has(topology)) break;
-        const runDir = join(outDir, topology, fault);
-        mkdirSync(runDir, { recursive: true });
-        const env = { procs, toxi, dir: join(procs.dir, `${topology}-${fault}`), replicas: r.replicas, dbEnv, opTimeoutMs: r.opTimeoutMs, log };
-        const made = makeTopology(topology, env);
-        if ('skipped' in made) {
-          log(`skipping ${topology}: ${made.skipped}`);
-          result.skipped.push({ topology, reason: made.skipped });
-          skippedTopologies.add(topology);
-          break;
+    // Lanes take topologies from one queue; each has its own toxiproxy-server, so a lane's heal
+    // and reset never touch another lane's proxies.
+    const queue = [...r.topologies];
+    const lanes = Math.min(r.lanes, queue.length);
+    const lane = async (n: number): Promise<void> => {
+      const toxiServer = new ToxiproxyServer(await freePort(), join(procs.dir, lanes > 1 ? `toxiproxy-${n}` : 'toxiproxy'));
+      toxiServers.push(toxiServer);
+      log(`toxiproxy-server on 127.0.0.1:${toxiServer.port}${lanes > 1 ? ` (lane ${n})` : ''} ...`);
+      procs.track(await toxiServer.start());
+      const toxi = toxiServer.client;
+      for (let topology = queue.shift(); topology !== undefined && !stopped(); topology = queue.shift()) {
+        for (const fault of r.faults) {
+          if (stopped()) break;
+          const runDir = join(outDir, topology, fault);
+          mkdirSync(runDir, { recursive: true });
+          const env = { procs, toxi, dir: join(procs.dir, `${topology}-${fault}`), replicas: r.replicas, dbEnv, opTimeoutMs: r.opTimeoutMs, log };
+          const made = makeTopology(topology, env);
+          if ('skipped' in made) {
+            log(`skipping ${topology}: ${made.skipped}`);
+            result.skipped.push({ topology, reason: made.skipped });
+            break;
+          }
+          const run = await oneRun(made, fault, r, runDir, toxi, log, stopped);
+          result.runs.push(run.result);
+          histories.set(run.result, run.lines);
+          log(summary(run.result));
         }
-        const run = await oneRun(made, fault, r, runDir, toxi, log, stopped);
-        result.runs.push(run.result);
-        histories.set(run.result, run.lines);
-        log(summary(run.result));
       }
-    }
+    };
+    await Promise.all(Array.from({ length: lanes }, (_, n) => lane(n + 1)));
+    // Lanes finish in any order; the report lists runs in the order asked for.
+    const rank = (x: ChaosRunResult) => r.topologies.indexOf(x.topology) * r.faults.length + r.faults.indexOf(x.fault);
+    result.runs.sort((a, b) => rank(a) - rank(b));
   } finally {
     if (sigint) process.removeListener('SIGINT', sigint);
-    await toxiServer.stop().catch(() => undefined);
+    for (const t of toxiServers) await t.stop().catch(() => undefined);
     if (mariadb) await mariadb.stop().catch(() => undefined);
     await procs.stopAll();
     if (mariadb) rmSync(mariadb.options.dir, { recursive: true, force: true });

@@ -131,11 +131,12 @@ export class RedisTopology implements Topology {
       this.sentinel.nodes.forEach((n, i) => this.redis.set(this.nodes[i], n));
       for (const p of [...this.sentinel.nodes, ...this.sentinel.sentinels]) env.procs.track(p.pid);
     }
-    for (const node of this.c.mode === 'sentinel' ? [] : this.nodes) {
+    const own = this.c.mode === 'sentinel' ? [] : this.nodes;
+    for (const node of own) {
       const port = await freePort();
       this.redis.set(node, new RedisServer({ name: `redis-${node}`, port, dir: join(env.dir, `redis-${node}`), persistence: 'everysec', extra: REDIS_EXTRA }));
-      await this.startNode(node, true);
     }
+    await Promise.all(own.map((node) => this.startNode(node, true)));
     if (this.hasAgents) {
       for (const node of this.nodes) this.agentPorts.set(node, await freePort());
       await Promise.all(this.nodes.map((node) => this.startAgent(node)));

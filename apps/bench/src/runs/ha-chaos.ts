@@ -18,6 +18,7 @@ export interface HaChaosOptions {
   profile: ChaosProfile;
   durationSec?: number;
   rate?: number;
+  lanes?: number;
 }
 
 export async function runHaChaos(o: HaChaosOptions): Promise<ChaosResult> {
@@ -32,6 +33,7 @@ export async function runHaChaos(o: HaChaosOptions): Promise<ChaosResult> {
     profile: o.profile,
     durationMs: o.durationSec === undefined ? undefined : o.durationSec * 1000,
     rate: o.rate,
+    lanes: o.lanes,
     outDir: dir,
     log,
     render: (specs) => renderSvgs(specs),
