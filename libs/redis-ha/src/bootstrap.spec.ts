@@ -254,6 +254,30 @@ describe('BootstrapAgent (cold bootstrap of one node of a pair)', () => {
     expect(await client(n1).get(DEFAULT_MARKER_KEY)).toBeNull();
   });
 
+  it('looks at a restarted node as soon as it answers, not after the backoff grown while it was down', async () => {
+    const n1 = await server('wake-1');
+    const n2 = await server('wake-2');
+    // Both empty at first: both agents become ready.
+    const a1 = agent(n1, n2, { maxBackoffMs: 30_000 });
+    const a2 = agent(n2, n1, { maxBackoffMs: 30_000 });
+    a1.start();
+    a2.start();
+    await Promise.all([a1.waitUntilReady(10_000), a2.waitUntilReady(10_000)]);
+    await client(n1).set('k', 'v');
+    // n2 down for 6.5 s: its agent's checks, 100 ms doubling, come at about 0.1, 0.3, 0.7, 1.5,
+    // 3.1 and 6.3 s, the next one 6.4 s later.
+    await n2.kill();
+    await waitFor('a2 not ready', async () => !a2.status().ready, 5_000, 50);
+    await sleep(6500);
+    await n2.start({ empty: true });
+    const back = Date.now();
+    await a2.waitUntilReady(10_000);
+    // ioredis reconnects within 1 s; the agent then checks at once (not at its next backoff
+    // slot, about 6 s away by now) and copies the one key.
+    expect(Date.now() - back).toBeLessThan(2500);
+    expect(await client(n2).get('k')).toBe('v');
+  });
+
   it('stays not ready while the peer is unreachable, then bootstraps once it is back and ready', async () => {
     const n1 = await server('down-1');
     const n2 = await server('down-2', { persistence: 'always' });

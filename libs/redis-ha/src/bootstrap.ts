@@ -112,6 +112,19 @@ export class BootstrapAgent extends EventEmitter {
     this.peer.on('ready', () => {
       this.peerConnError = undefined;
     });
+    // A node that comes back is looked at at once, not after the not-ready backoff (up to
+    // maxBackoffMs): the fault runs measured a restarted node converging up to 2.6 s after its
+    // restart, most of it the agent sleeping out a backoff grown while the node was down.
+    // At most one such wake a second: a client whose AUTH fails also reconnects and reports ready
+    // over and over, and must keep its backoff.
+    let lastWake = 0;
+    const wakeIfWaiting = () => {
+      if (this.current.ready || Date.now() - lastWake < 1000) return;
+      lastWake = Date.now();
+      this.wake?.();
+    };
+    this.local.on('ready', wakeIfWaiting);
+    this.peer.on('ready', wakeIfWaiting);
     this.current = { node: this.name, state: 'starting', ready: false, reason: 'agent starting', checks: 0, since: Date.now(), hintsReplayed: 0, merged: 0, pauseOverruns: 0 };
   }
 
