@@ -7,6 +7,7 @@ export * from './topology';
 export * from './faults';
 export * from './workload';
 export * from './snapshot';
+export * from './preload';
 export * from './report';
 export * from './run';
 export * from './porcupine';

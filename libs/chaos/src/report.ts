@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FaultEvent, HistoryLine, OpRecord } from './history';
 import { isFailure } from './history';
+import { FAULT_KINDS } from './faults';
 import type { ChaosResult, ChaosRunResult } from './run';
 
 export interface TimelineRow {
@@ -99,7 +100,7 @@ export function reportMarkdown(result: ChaosResult): string {
   const out: string[] = [];
   const o = result.options;
   out.push('# Fault runs (`bench ha chaos`)', '');
-  out.push(`Started ${result.startedAt}; seed ${o.seed}; ${o.replicas} dept-api replicas; profile ${o.profile}; workload ${o.durationMs} ms per run at ${o.rate} req/s; dept-api op timeout ${o.opTimeoutMs} ms; ${o.lanes ?? 1} lane(s): topologies run side by side, each on its own toxiproxy-server.`);
+  out.push(`Started ${result.startedAt}; seed ${o.seed}; ${o.replicas} dept-api replicas; profile ${o.profile}; workload ${o.durationMs} ms per run at ${o.rate} req/s;${o.preloadKeys ? ` ${o.preloadKeys} keys of 64 bytes preloaded on every node;` : ''} dept-api op timeout ${o.opTimeoutMs} ms; ${o.lanes ?? 1} lane(s): topologies run side by side, each on its own toxiproxy-server.`);
   out.push('Definitions: docs/ha.md "Fault runs". Lost = acked (201) writes with no acceptable value on any node after heal and convergence wait; one-node / differing keys as read directly from both nodes.', '');
   for (const s of result.skipped) out.push(`- skipped ${s.topology}: ${s.reason}`);
   if (result.skipped.length) out.push('');
@@ -137,7 +138,14 @@ export async function writeReport(result: ChaosResult, render?: SvgRenderer, his
     }
   }
   // The command first, so docs citing this run can name it (bench verify-docs).
-  const command = `bench ha chaos --profile ${result.options.profile} --seed ${result.options.seed} --replicas ${result.options.replicas}`;
+  const o = result.options;
+  const defaultTopologies = ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'];
+  const command = [
+    `bench ha chaos --profile ${o.profile} --seed ${o.seed} --replicas ${o.replicas}`,
+    o.topologies.join(' ') !== defaultTopologies.join(' ') ? ` --topology ${o.topologies.join(' ')}` : '',
+    o.faults.join(' ') !== [...FAULT_KINDS, 'mixed'].join(' ') ? ` --faults ${o.faults.join(' ')}` : '',
+    o.preloadKeys ? ` --preload ${o.preloadKeys}` : '',
+  ].join('');
   writeFileSync(join(result.dir, 'results.json'), `${JSON.stringify({ command, ...result }, null, 2)}\n`);
   const md = join(result.dir, 'report.md');
   writeFileSync(md, reportMarkdown(result));

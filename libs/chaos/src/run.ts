@@ -15,6 +15,7 @@ import { checkLinearizable, LinearizabilityResult } from './porcupine';
 import { ProcessSet } from './procs';
 import { SvgRenderer, writeReport } from './report';
 import { waitConverged, waitHealConverged } from './snapshot';
+import { preloadNodes } from './preload';
 import { makeTopology, NodeId, Topology, TopologyName } from './topology';
 import { REPO_ROOT, ToxiproxyServer, toxiproxyBin, TOXIPROXY_MISSING } from './toxiproxy';
 import { runWorkload, WorkloadStats } from './workload';
@@ -54,6 +55,11 @@ export interface ChaosOptions {
    * cores leave each fault's timing alone and halve the wall time.
    */
   lanes?: number;
+  /**
+   * Keys of 64 bytes written to every node before the workload (default 0): convergence and
+   * bootstrap by dataset size. The wait for convergence grows by 40 s per million keys.
+   */
+  preloadKeys?: number;
   /** The target the report compares convergence with (default 2000 ms, the issue's). */
   convergenceBoundMs?: number;
   /** Results folder (history, results.json, report.md, charts, process logs). */
@@ -82,6 +88,7 @@ export interface ResolvedChaosOptions {
   convergenceWaitMs: number;
   convergenceBoundMs: number;
   lanes: number;
+  preloadKeys: number;
   timing: ScheduleTiming;
 }
 
@@ -142,6 +149,8 @@ export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
   const scale = durationMs / d.durationMs;
   const lanes = o.lanes ?? d.lanes;
   if (!Number.isInteger(lanes) || lanes < 1 || lanes > 4) throw new Error('lanes must be 1 to 4');
+  const preloadKeys = o.preloadKeys ?? 0;
+  if (!Number.isInteger(preloadKeys) || preloadKeys < 0 || preloadKeys > 5_000_000) throw new Error('preloadKeys must be 0 to 5,000,000');
   return {
     topologies: o.topologies ?? ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'],
     faults: o.faults ?? [...CHAOS_FAULTS],
@@ -152,9 +161,10 @@ export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
     rate,
     workers: o.workers ?? Math.max(d.workers, replicas),
     opTimeoutMs,
-    convergenceWaitMs: o.convergenceWaitMs ?? d.convergenceWaitMs,
+    convergenceWaitMs: o.convergenceWaitMs ?? d.convergenceWaitMs + Math.ceil((preloadKeys / 1e6) * 40_000),
     convergenceBoundMs: o.convergenceBoundMs ?? 2000,
     lanes,
+    preloadKeys,
     timing: {
       durationMs,
       warmupMs: Math.round(d.warmupMs * Math.min(1, scale)),
@@ -303,6 +313,10 @@ async function oneRun(topo: Topology, fault: ChaosFault, r: ResolvedChaosOptions
   try {
     log(`${topo.name} / ${fault}: starting ${topo.nodes.length} node(s)${topo.hasAgents ? ' + agents' : ''}, ${r.replicas} dept-api replica(s) through toxiproxy ...`);
     await topo.start();
+    if (r.preloadKeys > 0) {
+      log(`${topo.name} / ${fault}: preloading ${r.preloadKeys} keys on every node ...`);
+      await preloadNodes(topo.nodes.map((n) => topo.nodeUrl(n)), r.preloadKeys);
+    }
     h.startClock();
     log(`${topo.name} / ${fault}: workload ${durationMs} ms at ${r.rate} req/s; ${schedule.length} fault(s)`);
     let loadDone = false;

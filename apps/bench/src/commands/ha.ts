@@ -47,12 +47,13 @@ export function registerHa(program: Command): void {
     .option('--rate <n>', 'total requests per second (default by profile: smoke 120, local 200)', intOption('--rate', 1, 2000))
     .option('--profile <name>', 'smoke | local', choiceOption('--profile', ['smoke', 'local'] as const), 'smoke' as ChaosProfile)
     .option('--lanes <n>', 'topologies run side by side, each with its own toxiproxy-server (default by profile: smoke 1, local 2)', intOption('--lanes', 1, 4))
-    .action(async (o: { topology: string | string[]; faults?: string[]; replicas: number; seed: number; duration?: number; rate?: number; profile: ChaosProfile; lanes?: number }) => {
+    .option('--preload <keys>', 'keys of 64 bytes written to every node before the workload (convergence by dataset size)', intOption('--preload', 0, 5_000_000), 0)
+    .action(async (o: { topology: string | string[]; faults?: string[]; replicas: number; seed: number; duration?: number; rate?: number; profile: ChaosProfile; lanes?: number; preload: number }) => {
       const topologies = (Array.isArray(o.topology) ? o.topology : o.topology.split(/[\s,]+/)).flatMap((t) => t.split(',')).filter(Boolean);
       for (const t of topologies) if (!TOPOLOGIES.includes(t as TopologyName)) throw new UserError(`--topology: unknown ${t} (one of ${TOPOLOGIES.join(', ')})`);
       const faults = (o.faults ?? [...CHAOS_FAULTS]).flatMap((f) => f.split(',')).filter(Boolean);
       for (const f of faults) if (!CHAOS_FAULTS.includes(f as ChaosFault)) throw new UserError(`--faults: unknown ${f} (one of ${CHAOS_FAULTS.join(', ')})`);
-      const r = await runHaChaos({ topologies: topologies as TopologyName[], faults: faults as ChaosFault[], replicas: o.replicas, seed: o.seed, profile: o.profile, durationSec: o.duration, rate: o.rate, lanes: o.lanes });
+      const r = await runHaChaos({ topologies: topologies as TopologyName[], faults: faults as ChaosFault[], replicas: o.replicas, seed: o.seed, profile: o.profile, durationSec: o.duration, rate: o.rate, lanes: o.lanes, preloadKeys: o.preload });
       console.log(r.reportFile ?? r.dir);
     });
 

@@ -19,6 +19,7 @@ export interface HaChaosOptions {
   durationSec?: number;
   rate?: number;
   lanes?: number;
+  preloadKeys?: number;
 }
 
 export async function runHaChaos(o: HaChaosOptions): Promise<ChaosResult> {
@@ -34,6 +35,7 @@ export async function runHaChaos(o: HaChaosOptions): Promise<ChaosResult> {
     durationMs: o.durationSec === undefined ? undefined : o.durationSec * 1000,
     rate: o.rate,
     lanes: o.lanes,
+    preloadKeys: o.preloadKeys,
     outDir: dir,
     log,
     render: (specs) => renderSvgs(specs),
