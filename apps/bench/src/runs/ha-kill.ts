@@ -126,8 +126,11 @@ async function killRun(pair: HaPair, profile: Profile, kind: HaKind, agents: boo
             timers.push(
               setTimeout(() => {
                 log(`  restarting ${node} empty`);
+                // The restart's time is when it was asked for: the agent may start its bootstrap
+                // before startNode has seen the new process answer.
+                const asked = (Date.now() - t0) / 1000;
                 pair.startNode(node, true).then(() => {
-                  at.restart = (Date.now() - t0) / 1000;
+                  at.restart = asked;
                   pinServices(pair.stack);
                   resolve();
                 }, reject);
@@ -233,8 +236,10 @@ export async function bootstrapBySize(pair: HaPair, sizes: number[]): Promise<Bo
       await pair.killNode('a');
       // Restart only once the agent has noticed the kill, so "ready" below is the bootstrap's, not a stale view.
       await waitFor('ha-agent-a to notice the kill', async () => !(await agentView(pair.agentPort('a'))).ready, 10_000, 100);
-      await pair.startNode('a', true);
+      // From the moment the restart is asked for: the agent may begin its bootstrap before
+      // startNode has seen the new process answer (it wakes on the node's first connection).
       const restarted = Date.now();
+      await pair.startNode('a', true);
       let readyMs: number | null = null;
       const deadline = restarted + Math.max(60_000, size / 5);
       while (Date.now() < deadline) {
