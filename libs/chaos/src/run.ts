@@ -152,7 +152,7 @@ export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
   const preloadKeys = o.preloadKeys ?? 0;
   if (!Number.isInteger(preloadKeys) || preloadKeys < 0 || preloadKeys > 5_000_000) throw new Error('preloadKeys must be 0 to 5,000,000');
   return {
-    topologies: o.topologies ?? ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'],
+    topologies: o.topologies ?? ['mirrored-async', 'mirrored-sync', 'sentinel', 'single', ...(process.env.DYNOMITE_BIN ? (['dynomite'] as const) : [])],
     faults: o.faults ?? [...CHAOS_FAULTS],
     replicas,
     seed: o.seed ?? 1,

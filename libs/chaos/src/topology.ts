@@ -4,7 +4,8 @@
 // own replication reach the nodes directly.
 import { join } from 'node:path';
 import { waitFor } from '@app/async';
-import { freePort, RedisServer, startSentinelTopology } from '@app/procs';
+import { createRedisClient } from '@app/redis';
+import { freePort, RedisServer, dynomiteBin, dynomitePem, startDynomite, startSentinelTopology } from '@app/procs';
 import type { SentinelTopology } from '@app/procs';
 import { API_MAIN, AGENT_MAIN, ChaosError, ProcessSet } from './procs';
 import type { ToxiproxyClient } from './toxiproxy';
@@ -56,7 +57,7 @@ export interface RedisTopologyConfig {
   name: TopologyName;
   nodes: readonly NodeId[];
   /** dept-api's REDIS_MODE. */
-  mode: 'single' | 'mirrored' | 'sentinel';
+  mode: 'single' | 'mirrored' | 'sentinel' | 'dynomite';
   mirrorMode?: 'async' | 'sync';
   agents: boolean;
 }
@@ -72,6 +73,10 @@ export function topologyConfig(name: TopologyName): RedisTopologyConfig | null {
     case 'sentinel':
       // Master a, replica b, three Sentinels (quorum 2) from libs/procs; no agents.
       return { name, nodes: ['a', 'b'], mode: 'sentinel', agents: false };
+    case 'dynomite':
+      // The study's sidecar pair: a Dynomite in front of each Redis (one DC each, DC_QUORUM), the
+      // two replicating to each other; replica r talks to node r mod 2's Dynomite. No agents.
+      return { name, nodes: ['a', 'b'], mode: 'dynomite', agents: false };
     default:
       return null;
   }
@@ -93,6 +98,9 @@ export class RedisTopology implements Topology {
   private readonly apiPids: number[] = [];
   private readonly proxyPorts = new Map<string, number>();
   private sentinel: SentinelTopology | null = null;
+  /** Dynomite's client port per node (mode dynomite), and its pid. */
+  private readonly dynomitePorts = new Map<NodeId, number>();
+  private readonly dynomitePids: number[] = [];
 
   constructor(private readonly c: RedisTopologyConfig, private readonly env: TopologyEnv) {
     this.name = c.name;
@@ -137,6 +145,7 @@ export class RedisTopology implements Topology {
       this.redis.set(node, new RedisServer({ name: `redis-${node}`, port, dir: join(env.dir, `redis-${node}`), persistence: 'everysec', extra: REDIS_EXTRA }));
     }
     await Promise.all(own.map((node) => this.startNode(node, true)));
+    if (this.c.mode === 'dynomite') await this.startDynomitePair();
     if (this.hasAgents) {
       for (const node of this.nodes) this.agentPorts.set(node, await freePort());
       await Promise.all(this.nodes.map((node) => this.startAgent(node)));
@@ -151,7 +160,9 @@ export class RedisTopology implements Topology {
       for (const node of this.nodes) {
         const port = await freePort();
         const name = this.proxyName(r, node);
-        await env.toxi.createProxy({ name, listen: `127.0.0.1:${port}`, upstream: `127.0.0.1:${this.server(node).port}` });
+        // A replica reaches a node's Dynomite (mode dynomite), else the node's Redis itself.
+        const upstream = this.dynomitePorts.get(node) ?? this.server(node).port;
+        await env.toxi.createProxy({ name, listen: `127.0.0.1:${port}`, upstream: `127.0.0.1:${upstream}` });
         this.proxyPorts.set(name, port);
       }
       this.apiPorts.push(await freePort());
@@ -170,6 +181,8 @@ export class RedisTopology implements Topology {
       // proxies (natMap), so a partition cuts this replica from one node.
       const nat = this.nodes.map((n) => `127.0.0.1:${this.server(n).port}=127.0.0.1:${this.proxyPorts.get(this.proxyName(replica, n))}`).join(',');
       redisEnv = { REDIS_MODE: 'sentinel', REDIS_SENTINELS: this.sentinel.sentinelsEnv, REDIS_SENTINEL_NAME: this.sentinel.masterName, REDIS_SENTINEL_NAT_MAP: nat };
+    } else if (this.c.mode === 'dynomite') {
+      redisEnv = { REDIS_MODE: 'single', REDIS_URL: viaProxy(this.nodes[replica % this.nodes.length]) };
     } else {
       redisEnv = { REDIS_MODE: 'single', REDIS_URL: viaProxy('a') };
     }
@@ -234,10 +247,60 @@ export class RedisTopology implements Topology {
     await this.env.procs.kill9(this.agentPids.get(this.resolveNode(node)));
   }
 
+  /**
+   * Dynomite a and b, each in front of its node's Redis (reached directly), peers of each other as
+   * in the study (bench's `ha up --topology dynomite`); up once a write through each reaches the
+   * other node's Redis.
+   */
+  private async startDynomitePair(): Promise<void> {
+    const bin = dynomiteBin();
+    if (!bin) throw new ChaosError('the dynomite topology needs DYNOMITE_BIN');
+    const pem = dynomitePem(bin, join(this.env.dir, 'dynomite'));
+    const ports = new Map<NodeId, { listen: number; peer: number; stats: number }>();
+    for (const n of this.nodes) ports.set(n, { listen: await freePort(), peer: await freePort(), stats: await freePort() });
+    for (const [i, n] of this.nodes.entries()) {
+      const other = this.nodes[1 - i];
+      const p = ports.get(n)!;
+      const started = await startDynomite(bin, `dynomite-${n}`, join(this.env.dir, `dynomite-${n}`), {
+        datacenter: `dc${i + 1}`, rack: `rack${i + 1}`, listenPort: p.listen, peerPort: p.peer, statsPort: p.stats, redisPort: this.server(n).port, pemFile: pem,
+        seed: { peerPort: ports.get(other)!.peer, rack: `rack${2 - i}`, datacenter: `dc${2 - i}` },
+      });
+      const pid = this.env.procs.pidOf(started.pidFile);
+      if (pid) {
+        this.env.procs.track(pid);
+        this.dynomitePids.push(pid);
+      }
+      this.dynomitePorts.set(n, p.listen);
+    }
+    for (const [i, n] of this.nodes.entries()) {
+      const other = this.nodes[1 - i];
+      // The proxy-safe client (no CLIENT SETINFO, no ready check): Dynomite drops a connection
+      // on a command it does not support.
+      const via = createRedisClient({ url: `redis://127.0.0.1:${this.dynomitePorts.get(n)!}`, opTimeoutMs: 1000 });
+      const to = createRedisClient({ url: this.nodeUrl(other), opTimeoutMs: 1000 });
+      const key = `chaos:dynomite-probe:${n}`;
+      try {
+        await waitFor(`a write through dynomite-${n} to reach redis-${other}`, async () => {
+          await via.set(key, '1').catch(() => undefined);
+          return (await to.get(key).catch(() => null)) === '1';
+        }, 20_000, 200);
+      } finally {
+        // Directly on both Redis: the probe is not a department, but it is not left behind either.
+        await Promise.all(this.nodes.map((x) => createRedisClient({ url: this.nodeUrl(x), opTimeoutMs: 1000 })).map(async (c) => {
+          await c.del(key).catch(() => undefined);
+          c.disconnect();
+        }));
+        via.disconnect();
+        to.disconnect();
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     // Apps and agents first, then the stores; the run's ProcessSet stops anything left.
     for (const pid of this.apiPids) await this.env.procs.kill9(pid);
     for (const pid of this.agentPids.values()) await this.env.procs.kill9(pid);
+    for (const pid of this.dynomitePids) await this.env.procs.kill9(pid);
     if (this.sentinel) await Promise.all(this.sentinel.sentinels.map((x) => x.stop()));
     for (const node of this.nodes) {
       const s = this.redis.get(node);
@@ -251,10 +314,14 @@ export class RedisTopology implements Topology {
 
 /** The topology, or why it cannot run here (null config = built elsewhere or missing binary). */
 export function makeTopology(name: TopologyName, env: TopologyEnv): Topology | { skipped: string } {
+  if (name === 'dynomite') {
+    try {
+      if (!dynomiteBin()) return { skipped: 'Dynomite not run: set DYNOMITE_BIN to the dynomite binary to include it' };
+    } catch (err) {
+      return { skipped: `Dynomite not run: ${(err as Error).message}` };
+    }
+  }
   const c = topologyConfig(name);
   if (c) return new RedisTopology(c, env);
-  if (name === 'dynomite') {
-    return { skipped: process.env.DYNOMITE_BIN ? 'the dynomite topology is not wired into the fault runs yet' : 'Dynomite not run: set DYNOMITE_BIN to the dynomite binary to include it' };
-  }
   return { skipped: `the ${name} topology is not available on this branch yet` };
 }

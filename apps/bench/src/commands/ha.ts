@@ -39,7 +39,7 @@ export function registerHa(program: Command): void {
 
   ha.command('chaos')
     .description('fault runs (issue 8): N dept-api replicas on each topology through Toxiproxy, a seeded fault schedule, a JSONL history, a checker (lost / one-node / differing keys, convergence, stale reads, failures) and a report')
-    .option('--topology <name...>', `topologies (${TOPOLOGIES.join(', ')})`, 'mirrored-async mirrored-sync sentinel single')
+    .option('--topology <name...>', `topologies (${TOPOLOGIES.join(', ')}; default all but dynomite, and dynomite too when DYNOMITE_BIN is set)`, `mirrored-async mirrored-sync sentinel single${process.env.DYNOMITE_BIN ? ' dynomite' : ''}`)
     .option('--faults <name...>', `one run per fault (${CHAOS_FAULTS.join(', ')})`)
     .option('--replicas <n>', 'dept-api replicas', intOption('--replicas', 1, 8), 2)
     .option('--seed <n>', 'PRNG seed (schedule, targets, workload)', intOption('--seed', 0, 2 ** 31 - 1), 1)
