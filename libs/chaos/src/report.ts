@@ -142,6 +142,7 @@ export async function writeReport(result: ChaosResult, render?: SvgRenderer, his
   const defaultTopologies = ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'];
   const command = [
     `bench ha chaos --profile ${o.profile} --seed ${o.seed} --replicas ${o.replicas}`,
+    o.lanes !== (o.profile === 'local' ? 2 : 1) ? ` --lanes ${o.lanes}` : '',
     o.topologies.join(' ') !== defaultTopologies.join(' ') ? ` --topology ${o.topologies.join(' ')}` : '',
     o.faults.join(' ') !== [...FAULT_KINDS, 'mixed'].join(' ') ? ` --faults ${o.faults.join(' ')}` : '',
     o.preloadKeys ? ` --preload ${o.preloadKeys}` : '',
