@@ -5,12 +5,9 @@
 import { join } from 'node:path';
 import { runChaos, toxiproxyBin, TOXIPROXY_MISSING } from '@app/chaos';
 import type { ChaosResult } from '@app/chaos';
+import { needsDynomite } from './dynomite';
 
-const bin = process.env.DYNOMITE_BIN;
-const describeDynomite = bin ? describe : describe.skip;
-if (!bin) {
-  console.warn('test/ha-chaos-dynomite.e2e.spec.ts skipped: set DYNOMITE_BIN to the dynomite binary (e.g. DYNOMITE_BIN=/opt/dynomite/bin/dynomite) to run it');
-}
+const { describe: describeDynomite } = needsDynomite('test/ha-chaos-dynomite.e2e.spec.ts');
 
 describeDynomite('fault runs on the Dynomite pair', () => {
   let result: ChaosResult;

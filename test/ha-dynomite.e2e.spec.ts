@@ -10,12 +10,9 @@ import { createRedisClient, waitUntilReady } from '@app/redis';
 import { BootstrapAgent, syncCheck } from '@app/redis-ha';
 import { directClient, startRedis, urlOf } from '../libs/redis-ha/src/testing/servers';
 import { waitDynomiteReplicating } from '../apps/bench/src/stack/ha-pair';
+import { needsDynomite } from './dynomite';
 
-const bin = process.env.DYNOMITE_BIN;
-const describeDynomite = bin ? describe : describe.skip;
-if (!bin) {
-  console.warn('test/ha-dynomite.e2e.spec.ts skipped: set DYNOMITE_BIN to the dynomite binary (e.g. DYNOMITE_BIN=/opt/dynomite/bin/dynomite) to run it');
-}
+const { bin, describe: describeDynomite } = needsDynomite('test/ha-dynomite.e2e.spec.ts');
 
 describeDynomite('Dynomite pair (DC_QUORUM, one rack per DC) with redis-ha-agents', () => {
   let r1: RedisServer;
