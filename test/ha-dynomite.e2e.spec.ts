@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import type Redis from 'ioredis';
 import { RedisServer, dynomitePem, freePort, readPid, startDynomite, stopPid } from '@app/procs';
 import { createRedisClient, waitUntilReady } from '@app/redis';
-import { BootstrapAgent, syncCheck } from '@app/redis-ha';
+import { BootstrapAgent, syncCheck, waitDynomiteReplicating } from '@app/redis-ha';
 import { directClient, startRedis, urlOf } from '../libs/redis-ha/src/testing/servers';
-import { waitDynomiteReplicating } from '../apps/bench/src/stack/ha-pair';
 import { needsDynomite } from './dynomite';
 
 const { bin, describe: describeDynomite } = needsDynomite('test/ha-dynomite.e2e.spec.ts');

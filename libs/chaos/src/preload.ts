@@ -3,7 +3,7 @@
 // pipelined batches; a replica gets them by replication. Each node then rewrites its AOF, so a node
 // killed and restarted with its data comes back with the preload, as a long-lived node would.
 import Redis from 'ioredis';
-import { sleep } from '@app/async';
+import { waitFor } from '@app/async';
 
 export const PRELOAD_PREFIX = 'chaos:preload:';
 const BATCH = 10_000;
@@ -13,14 +13,6 @@ function client(url: string): Redis {
   const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 60_000, retryStrategy: () => null });
   c.on('error', () => undefined);
   return c;
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`preload: ${what} not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
 }
 
 /** Fills the nodes; resolves once every node holds `keys` preload keys and its AOF is rewritten. */
@@ -44,9 +36,12 @@ export async function preloadNodes(urls: readonly string[], keys: number): Promi
     );
     const timeoutMs = 30_000 + keys / 10;
     for (const [n, c] of clients.entries()) {
-      await waitUntil(`${urls[n]} holding ${keys} keys`, async () => (await c.dbsize()) >= keys, timeoutMs);
+      await waitFor(`preload: ${urls[n]} holding ${keys} keys`, async () => (await c.dbsize()) >= keys, timeoutMs);
       await c.call('BGREWRITEAOF').catch(() => undefined); // "already in progress" is fine
-      await waitUntil(`${urls[n]} AOF rewrite`, async () => /aof_rewrite_in_progress:0/.test(await c.info('persistence')) && !/aof_rewrite_scheduled:1/.test(await c.info('persistence')), timeoutMs);
+      await waitFor(`preload: ${urls[n]} AOF rewrite`, async () => {
+        const info = await c.info('persistence');
+        return /aof_rewrite_in_progress:0/.test(info) && !/aof_rewrite_scheduled:1/.test(info);
+      }, timeoutMs);
     }
   } finally {
     clients.forEach((c) => c.disconnect());

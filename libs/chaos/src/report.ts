@@ -4,7 +4,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FaultEvent, HistoryLine, OpRecord } from './history';
 import { isFailure } from './history';
-import { FAULT_KINDS } from './faults';
 import type { ChaosResult, ChaosRunResult } from './run';
 
 export interface TimelineRow {
@@ -137,17 +136,7 @@ export async function writeReport(result: ChaosResult, render?: SvgRenderer, his
       result.notes.push(`charts not rendered: ${(err as Error).message}`);
     }
   }
-  // The command first, so docs citing this run can name it (bench verify-docs).
-  const o = result.options;
-  const defaultTopologies = ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'];
-  const command = [
-    `bench ha chaos --profile ${o.profile} --seed ${o.seed} --replicas ${o.replicas}`,
-    o.lanes !== (o.profile === 'local' ? 2 : 1) ? ` --lanes ${o.lanes}` : '',
-    o.topologies.join(' ') !== defaultTopologies.join(' ') ? ` --topology ${o.topologies.join(' ')}` : '',
-    o.faults.join(' ') !== [...FAULT_KINDS, 'mixed'].join(' ') ? ` --faults ${o.faults.join(' ')}` : '',
-    o.preloadKeys ? ` --preload ${o.preloadKeys}` : '',
-  ].join('');
-  writeFileSync(join(result.dir, 'results.json'), `${JSON.stringify({ command, ...result }, null, 2)}\n`);
+  writeFileSync(join(result.dir, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
   const md = join(result.dir, 'report.md');
   writeFileSync(md, reportMarkdown(result));
   return md;

@@ -121,6 +121,8 @@ export interface ChaosRunResult {
 }
 
 export interface ChaosResult {
+  /** The bench command that repeats this run (first in results.json, so docs citing it can name it). */
+  command: string;
   dir: string;
   startedAt: string;
   options: ResolvedChaosOptions;
@@ -137,6 +139,20 @@ const PROFILE_DEFAULTS: Record<ChaosProfile, { durationMs: number; rate: number;
   local: { durationMs: 15_000, rate: 200, workers: 8, convergenceWaitMs: 10_000, warmupMs: 3_000, faultMs: 6_000, pauseMs: 3_000, lanes: 2 },
 };
 
+/** The topologies run when none are named (plus dynomite when DYNOMITE_BIN is set). */
+const BASE_TOPOLOGIES: readonly TopologyName[] = ['mirrored-async', 'mirrored-sync', 'sentinel', 'single'];
+
+/** `bench ha chaos` with every option that differs from its default. */
+export function chaosCommand(o: ResolvedChaosOptions): string {
+  return [
+    `bench ha chaos --profile ${o.profile} --seed ${o.seed} --replicas ${o.replicas}`,
+    o.lanes !== PROFILE_DEFAULTS[o.profile].lanes ? ` --lanes ${o.lanes}` : '',
+    o.topologies.join(' ') !== BASE_TOPOLOGIES.join(' ') ? ` --topology ${o.topologies.join(' ')}` : '',
+    o.faults.join(' ') !== CHAOS_FAULTS.join(' ') ? ` --faults ${o.faults.join(' ')}` : '',
+    o.preloadKeys ? ` --preload ${o.preloadKeys}` : '',
+  ].join('');
+}
+
 export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
   const profile = o.profile ?? 'smoke';
   const d = PROFILE_DEFAULTS[profile];
@@ -152,7 +168,7 @@ export function resolveOptions(o: ChaosOptions): ResolvedChaosOptions {
   const preloadKeys = o.preloadKeys ?? 0;
   if (!Number.isInteger(preloadKeys) || preloadKeys < 0 || preloadKeys > 5_000_000) throw new Error('preloadKeys must be 0 to 5,000,000');
   return {
-    topologies: o.topologies ?? ['mirrored-async', 'mirrored-sync', 'sentinel', 'single', ...(process.env.DYNOMITE_BIN ? (['dynomite'] as const) : [])],
+    topologies: o.topologies ?? [...BASE_TOPOLOGIES, ...(process.env.DYNOMITE_BIN ? (['dynomite'] as const) : [])],
     faults: o.faults ?? [...CHAOS_FAULTS],
     replicas,
     seed: o.seed ?? 1,
@@ -222,7 +238,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const procs = new ProcessSet(join(outDir, 'procs'));
   const leftovers = await procs.cleanUpEarlier();
   if (leftovers) log(`stopped ${leftovers} process(es) an interrupted earlier run left in ${outDir}`);
-  const result: ChaosResult = { dir: outDir, startedAt: new Date().toISOString(), options: r, runs: [], skipped: [], notes: [] };
+  const result: ChaosResult = { command: chaosCommand(r), dir: outDir, startedAt: new Date().toISOString(), options: r, runs: [], skipped: [], notes: [] };
   const histories = new Map<ChaosRunResult, readonly HistoryLine[]>();
 
   let interrupted = false;

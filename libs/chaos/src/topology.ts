@@ -4,7 +4,7 @@
 // own replication reach the nodes directly.
 import { join } from 'node:path';
 import { waitFor } from '@app/async';
-import { createRedisClient } from '@app/redis';
+import { waitDynomiteReplicating } from '@app/redis-ha';
 import { freePort, RedisServer, dynomiteBin, dynomitePem, startDynomite, startSentinelTopology } from '@app/procs';
 import type { SentinelTopology } from '@app/procs';
 import { API_MAIN, AGENT_MAIN, ChaosError, ProcessSet } from './procs';
@@ -272,28 +272,7 @@ export class RedisTopology implements Topology {
       }
       this.dynomitePorts.set(n, p.listen);
     }
-    for (const [i, n] of this.nodes.entries()) {
-      const other = this.nodes[1 - i];
-      // The proxy-safe client (no CLIENT SETINFO, no ready check): Dynomite drops a connection
-      // on a command it does not support.
-      const via = createRedisClient({ url: `redis://127.0.0.1:${this.dynomitePorts.get(n)!}`, opTimeoutMs: 1000 });
-      const to = createRedisClient({ url: this.nodeUrl(other), opTimeoutMs: 1000 });
-      const key = `chaos:dynomite-probe:${n}`;
-      try {
-        await waitFor(`a write through dynomite-${n} to reach redis-${other}`, async () => {
-          await via.set(key, '1').catch(() => undefined);
-          return (await to.get(key).catch(() => null)) === '1';
-        }, 20_000, 200);
-      } finally {
-        // Directly on both Redis: the probe is not a department, but it is not left behind either.
-        await Promise.all(this.nodes.map((x) => createRedisClient({ url: this.nodeUrl(x), opTimeoutMs: 1000 })).map(async (c) => {
-          await c.del(key).catch(() => undefined);
-          c.disconnect();
-        }));
-        via.disconnect();
-        to.disconnect();
-      }
-    }
+    await waitDynomiteReplicating([this.dynomitePorts.get('a')!, this.dynomitePorts.get('b')!], [this.server('a').port, this.server('b').port]);
   }
 
   async stop(): Promise<void> {

@@ -3,3 +3,4 @@ export * from './mirrored';
 export * from './sync-check';
 export * from './bootstrap';
 export * from './versioned';
+export * from './dynomite-probe';

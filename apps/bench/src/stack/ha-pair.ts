@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import { DYNOMITE_MISSING, RedisServer, dynomiteBin, dynomitePem, startDynomite } from '@app/procs';
 import { waitFor } from '@app/async';
 import { createRedisClient, waitUntilReady } from '@app/redis';
-import { DEFAULT_MARKER_KEY, HA_KEY_PREFIX } from '@app/redis-ha';
+import { DEFAULT_MARKER_KEY, waitDynomiteReplicating } from '@app/redis-ha';
 import type { MirrorMode, Readiness } from '@app/redis-ha';
 import { onAbort } from '../cli/abort';
 import { Stack, StackError } from './stack';
@@ -50,28 +50,6 @@ export interface HaUpOptions {
   api?: boolean;
   /** Start both Redis with empty data folders (default true: runs want a known state). */
   empty?: boolean;
-}
-
-/**
- * Waits until a write through each Dynomite shows up on the other node's Redis, i.e. the two
- * sidecars have found each other. Uses a key under the HA prefix, left out of every count.
- */
-export async function waitDynomiteReplicating(dynPorts: [number, number], redisPorts: [number, number], timeoutMs = 20_000): Promise<void> {
-  const key = `${HA_KEY_PREFIX}dynomite-probe`;
-  const clients = [...dynPorts, ...redisPorts].map((p) => createRedisClient({ url: `redis://127.0.0.1:${p}`, opTimeoutMs: 1000 }));
-  try {
-    for (const [via, other] of [[0, 3], [1, 2]] as const) {
-      const value = `${Date.now()}-${via}`;
-      await waitFor(`a write through Dynomite :${dynPorts[via]} to reach Redis :${redisPorts[other - 2]}`, async () => {
-        await clients[via].set(key, value);
-        return (await clients[other].get(key)) === value;
-      }, timeoutMs, 250);
-    }
-    // Direct DEL on both Redis: a multi-node DEL through Dynomite answers :0 under DC_QUORUM.
-    await Promise.all([clients[2].del(key), clients[3].del(key)]);
-  } finally {
-    for (const c of clients) c.disconnect();
-  }
 }
 
 export interface AgentView {
