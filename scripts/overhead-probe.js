@@ -2,7 +2,7 @@
 // A bounded, pinned, alternated comparison of dept-api against the bare Fastify + ioredis floor
 // (apps/bench/src/runs/bare-server.ts), outside the bench CLI, for profiling work:
 //   node scripts/overhead-probe.js [--rounds 3] [--duration 6] [--connections 50] [--routes get,post]
-//        [--profile] [--server-core 0] [--load-core 1] [--stop-db]
+//        [--profile] [--server-core 0] [--load-core 1] [--redis-core <server-core>] [--stop-db]
 // Starts (in $PROBE_DIR, default /tmp/perf-probe) a MariaDB (kept running between probes unless
 // --stop-db), an empty redis-server without persistence, the bare server and dept-api
 // (REDIS_MODE=single), servers and Redis pinned to --server-core, autocannon to --load-core.
@@ -30,6 +30,7 @@ const connections = Number(opt('connections', 50));
 const routes = opt('routes', 'get,post').split(',');
 const serverCore = opt('server-core', '0');
 const loadCore = opt('load-core', '1');
+const redisCore = opt('redis-core', serverCore);
 const profile = flag('profile');
 const DIR = process.env.PROBE_DIR || '/tmp/perf-probe';
 const DB_PASSWORD = 'probe-password';
@@ -115,7 +116,7 @@ async function main() {
   }
   redis = new RedisServer({ name: 'probe-redis', port: await freePort(), dir: join(DIR, 'redis'), persistence: 'none' });
   await redis.start({ empty: true });
-  execFileSync('taskset', ['-cp', serverCore, String(redis.pid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-cp', redisCore, String(redis.pid)], { stdio: 'ignore' });
 
   const barePort = await freePort();
   const profDir = join(DIR, 'prof', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -143,7 +144,7 @@ async function main() {
   if (a !== b) throw new Error(`different answers: ${a.length} vs ${b.length} bytes`);
   const rows = JSON.parse(a).length;
   if (profile) console.log(`profiles: bare pid ${bare.pid}, dept-api pid ${dept.pid}, <pid>-<n>.cpuprofile in ${profDir}`);
-  console.log(`pinned: servers+redis core ${serverCore}, load core ${loadCore}; ${rows} rows (${a.length} B); ${connections} connections, ${rounds} x ${duration} s`);
+  console.log(`pinned: servers core ${serverCore}, redis core ${redisCore}, load core ${loadCore}; ${rows} rows (${a.length} B); ${connections} connections, ${rounds} x ${duration} s`);
   // Warm-up: JIT both servers on every route before the first measured round.
   for (const route of routes) for (const url of [bareUrl, deptUrl]) await load(url, route).catch((e) => console.error(e.message));
 

@@ -109,11 +109,17 @@ function header(results: RunResults): string[] {
   const h = results.host;
   const generators = [...new Set(results.cells.map((c) => c.loadGenerator))].join(', ') || (results.apiOverhead ? 'autocannon' : 'none');
   const p = results.pinning;
+  // bench api-overhead pins its own processes (no run-frame pinning): its header says how.
+  const o = results.apiOverhead?.pinning;
   const pinning = p
     ? p.applied
       ? `Cores: load generator on core ${p.loadGeneratorCpus}, system under test on ${p.sutCpus} (taskset; ${p.processes.length} process(es) pinned).`
       : `Cores: ${p.note}; load generator and system under test share every core.`
-    : 'Cores: not recorded (a run before pinning); load generator and system under test shared the cores.';
+    : o
+      ? o.applied
+        ? `Cores: load generator on core ${o.loadGeneratorCpus}, servers and their Redis on ${o.serverCpus} (taskset).`
+        : `Cores: ${o.note}.`
+      : 'Cores: not recorded (a run before pinning); load generator and system under test shared the cores.';
   return [
     `Run \`${results.runId}\`, profile \`${results.profile}\`, ${results.startedAt} to ${results.finishedAt}.`,
     `Command: \`${results.command}\``,

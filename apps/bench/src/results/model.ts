@@ -339,8 +339,10 @@ export interface ApiOverheadMeasurement {
   rows: number;
   /** 1-based; bare and dept-api alternate within a round, the one that goes first alternates by round. */
   round: number;
-  /** 1 or 2: whether this target ran first or second in its round. */
+  /** 1 or 2: whether this target ran first or second in its round (in its round's first slice when sliced). */
   order: number;
+  /** Slices summed into this measure (absent in older runs: 1). */
+  slices?: number;
   url: string;
   durationSec: number;
   requests: number;
@@ -410,6 +412,11 @@ export interface ApiOverhead {
   rounds: number;
   /** Seconds each side served each workload, unmeasured, before its first round (absent in older runs). */
   warmupSec?: number;
+  /**
+   * Slices per round (absent in older runs: 1): each side's round is `slices` runs of
+   * durationSec / slices, the two sides alternating slice by slice, summed into one measure.
+   */
+  slices?: number;
   redisKey: string;
   pinning: OverheadPinning;
   measurements: ApiOverheadMeasurement[];

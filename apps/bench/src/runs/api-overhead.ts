@@ -185,6 +185,96 @@ class Pinning {
   }
 }
 
+// ---------------------------------------------------------------- slices
+
+/** One side's round, summed over its slices. */
+interface SliceSum {
+  url: string;
+  durationSec: number;
+  requests: number;
+  ok: number;
+  errors: number;
+  /** Answers counted by the cell's TPS (ok + answered), for the duration-weighted TPS. */
+  answered: number;
+  serverCpuSec: number;
+  redisCpuSec: number | null;
+  p50s: number[];
+  p99Ms: number;
+  /** Sums of value x seconds, for duration-weighted means. */
+  millicoreSec: number;
+  redisMillicoreSec: number;
+  loadGenMillicoreSec: number;
+  peakMillicores: number;
+  peakRssBytes: number;
+}
+
+export function newSliceSum(url: string): SliceSum {
+  return { url, durationSec: 0, requests: 0, ok: 0, errors: 0, answered: 0, serverCpuSec: 0, redisCpuSec: 0, p50s: [], p99Ms: 0, millicoreSec: 0, redisMillicoreSec: 0, loadGenMillicoreSec: 0, peakMillicores: 0, peakRssBytes: 0 };
+}
+
+interface SliceProcess {
+  serverCpuSec: number;
+  redisCpuSec: number | null;
+  meanMillicores: number;
+  peakMillicores: number;
+  peakRssBytes: number;
+  redisMeanMillicores: number;
+}
+
+/** Adds one slice (its cell result and the processes' CPU over it) to a side's round. */
+export function addSlice(sum: SliceSum, r: Pick<CellResult, 'durationSec' | 'totals' | 'latencyMs' | 'resources'>, proc: SliceProcess): SliceSum {
+  const d = r.durationSec;
+  return {
+    url: sum.url,
+    durationSec: sum.durationSec + d,
+    requests: sum.requests + r.totals.requests,
+    ok: sum.ok + r.totals.ok,
+    errors: sum.errors + r.totals.errors,
+    answered: sum.answered + r.totals.tps * d,
+    serverCpuSec: sum.serverCpuSec + proc.serverCpuSec,
+    redisCpuSec: sum.redisCpuSec === null || proc.redisCpuSec === null ? null : sum.redisCpuSec + proc.redisCpuSec,
+    p50s: [...sum.p50s, r.latencyMs.p50],
+    p99Ms: Math.max(sum.p99Ms, r.latencyMs.p99),
+    millicoreSec: sum.millicoreSec + proc.meanMillicores * d,
+    redisMillicoreSec: sum.redisMillicoreSec + proc.redisMeanMillicores * d,
+    loadGenMillicoreSec: sum.loadGenMillicoreSec + r.resources.loadGenerator.meanMillicores * d,
+    peakMillicores: Math.max(sum.peakMillicores, proc.peakMillicores),
+    peakRssBytes: Math.max(sum.peakRssBytes, proc.peakRssBytes),
+  };
+}
+
+/**
+ * A side's round as one measure: counts and CPU summed over its slices, TPS and mean millicores
+ * weighted by each slice's duration, p50 the median of the slices' p50, p99 the largest slice p99.
+ */
+export function toMeasurement(
+  sum: SliceSum,
+  id: Pick<ApiOverheadMeasurement, 'workload' | 'target' | 'rows' | 'round' | 'order' | 'slices'>,
+): ApiOverheadMeasurement {
+  const d = sum.durationSec || 1;
+  const lg = Math.round(sum.loadGenMillicoreSec / d);
+  return {
+    ...id,
+    url: sum.url,
+    durationSec: round3(sum.durationSec),
+    requests: sum.requests,
+    ok: sum.ok,
+    errors: sum.errors,
+    tps: round3(sum.answered / d),
+    p50Ms: median(sum.p50s) ?? 0,
+    p99Ms: sum.p99Ms,
+    serverCpuSec: round3(sum.serverCpuSec),
+    cpuUsPerRequest: sum.ok ? round3((sum.serverCpuSec * 1e6) / sum.ok) : 0,
+    redisCpuUsPerRequest: sum.ok && sum.redisCpuSec !== null ? round3((sum.redisCpuSec * 1e6) / sum.ok) : 0,
+    meanMillicores: Math.round(sum.millicoreSec / d),
+    peakMillicores: sum.peakMillicores,
+    peakRssBytes: sum.peakRssBytes,
+    redisMeanMillicores: Math.round(sum.redisMillicoreSec / d),
+    loadGeneratorMeanMillicores: lg,
+    loadGeneratorBound: lg >= LOAD_GENERATOR_BOUND_MILLICORES,
+  };
+}
+
 // ---------------------------------------------------------------- the run
 
 export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<ApiOverhead> {
@@ -212,7 +302,9 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     ['get1000', { ...getBase, rows: 1000, studyRow: { ...getBase.studyRow, rows: 1000 } }],
     ['post', { ...postBase }],
   ];
-  const total = workloads.length * size.rounds * 2;
+  const slices = Math.max(1, Math.floor(size.slices));
+  const sliceSec = size.durationSec / slices;
+  const total = workloads.length * size.rounds * 2 * slices;
   try {
     await pinning.pin(deptPid, pinning.info.serverCpus);
     await pinning.pin(redisPid, pinning.info.serverCpus);
@@ -236,50 +328,42 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
       }
       for (let round = 1; round <= size.rounds; round++) {
         const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid]] as const;
-        const order = round % 2 === 1 ? sides : ([sides[1], sides[0]] as const);
-        for (const [i, [target, url, pid]] of order.entries()) {
-          const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }]);
-          let r: CellResult;
-          const cpu0 = await readCpuTicks(pid);
-          const redis0 = await readCpuTicks(redisPid);
-          try {
-            r = await lab.run({ ...cell, id: `${cell.id}/${target}/round${round}` }, ++index, total, sampler, {}, [url]);
-          } finally {
-            await sampler.stop();
+        const sums = new Map<ApiOverheadMeasurement['target'], SliceSum>();
+        const first = round % 2 === 1 ? sides[0][0] : sides[1][0];
+        for (let slice = 0; slice < slices; slice++) {
+          // Which side goes first alternates by slice and by round: slow drift on a shared host
+          // falls on both sides alike, and no side always runs right after the other.
+          const order = (round + slice) % 2 === 1 ? sides : ([sides[1], sides[0]] as const);
+          for (const [target, url, pid] of order) {
+            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }]);
+            let r: CellResult;
+            const cpu0 = await readCpuTicks(pid);
+            const redis0 = await readCpuTicks(redisPid);
+            try {
+              const id = slices > 1 ? `${cell.id}/${target}/round${round}/slice${slice + 1}` : `${cell.id}/${target}/round${round}`;
+              r = await lab.run({ ...cell, id, durationSec: sliceSec }, ++index, total, sampler, {}, [url]);
+            } finally {
+              await sampler.stop();
+            }
+            const cpu1 = await readCpuTicks(pid);
+            const redis1 = await readCpuTicks(redisPid);
+            if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
+            const hz = clockTicksPerSec();
+            const server = r.resources.processes.find((p) => p.name === (target === 'bare' ? 'bare-server' : deptName))!;
+            const redisProc = r.resources.processes.find((p) => p.role === 'redis');
+            const sum = sums.get(target) ?? newSliceSum(url);
+            sums.set(target, addSlice(sum, r, {
+              serverCpuSec: (cpu1 - cpu0) / hz,
+              redisCpuSec: redis0 !== null && redis1 !== null ? (redis1 - redis0) / hz : null,
+              meanMillicores: server.meanMillicores,
+              peakMillicores: server.peakMillicores,
+              peakRssBytes: server.peakRssBytes,
+              redisMeanMillicores: redisProc?.meanMillicores ?? 0,
+            }));
           }
-          const cpu1 = await readCpuTicks(pid);
-          const redis1 = await readCpuTicks(redisPid);
-          if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
-          const hz = clockTicksPerSec();
-          const serverCpuSec = (cpu1 - cpu0) / hz;
-          const ok = r.totals.ok;
-          const server = r.resources.processes.find((p) => p.name === (target === 'bare' ? 'bare-server' : deptName))!;
-          const redisProc = r.resources.processes.find((p) => p.role === 'redis');
-          const lgMillicores = r.resources.loadGenerator.meanMillicores;
-          measurements.push({
-            workload,
-            target,
-            rows: cell.rows,
-            round,
-            order: i + 1,
-            url,
-            durationSec: r.durationSec,
-            requests: r.totals.requests,
-            ok,
-            errors: r.totals.errors,
-            tps: r.totals.tps,
-            p50Ms: r.latencyMs.p50,
-            p99Ms: r.latencyMs.p99,
-            serverCpuSec: round3(serverCpuSec),
-            cpuUsPerRequest: ok ? round3((serverCpuSec * 1e6) / ok) : 0,
-            redisCpuUsPerRequest: ok && redis0 !== null && redis1 !== null ? round3((((redis1 - redis0) / hz) * 1e6) / ok) : 0,
-            meanMillicores: server.meanMillicores,
-            peakMillicores: server.peakMillicores,
-            peakRssBytes: server.peakRssBytes,
-            redisMeanMillicores: redisProc?.meanMillicores ?? 0,
-            loadGeneratorMeanMillicores: lgMillicores,
-            loadGeneratorBound: lgMillicores >= LOAD_GENERATOR_BOUND_MILLICORES,
-          });
+        }
+        for (const [target] of sides) {
+          measurements.push(toMeasurement(sums.get(target)!, { workload, target, rows: cell.rows, round, order: target === first ? 1 : 2, slices }));
         }
       }
     }
@@ -299,6 +383,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     durationSec: size.durationSec,
     rounds: size.rounds,
     warmupSec: size.warmupSec,
+    slices,
     redisKey: CacheKeys.findAll,
     pinning: pinning.info,
     measurements,

@@ -355,7 +355,12 @@ describe('each run on its own, on a stack that is up', () => {
       'get10/bare/1', 'get10/dept-api/1', 'get1000/bare/1', 'get1000/dept-api/1', 'post/bare/1', 'post/dept-api/1',
     ]);
     expect(o.measurements.slice(0, 4).map((m) => m.rows)).toEqual([10, 10, 1000, 1000]);
+    // Each side's round is its slices summed (smoke: 2 slices of 1 s).
+    expect(o.slices).toBe(2);
     for (const m of o.measurements) {
+      expect(m.slices).toBe(2);
+      expect(m.durationSec).toBeGreaterThanOrEqual(1.8);
+      expect(m.durationSec).toBeLessThan(4);
       expect(m.errors).toBe(0);
       expect(m.ok).toBe(m.requests);
       // CPU per request is the server's own CPU time over its answers.

@@ -9,8 +9,11 @@ const ratio = (s: Spread) => `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${
 
 function method(o: ApiOverhead): string {
   return (
-    `${o.connections} connections, ${o.durationSec} s per measure, ${o.rounds} round(s); in each round bare and dept-api run one after the other ` +
-    `(which goes first alternates by round), both serving the bytes cached under ${o.redisKey} (GET) or writing HMSET + HKEYS + SADD (POST). ` +
+    `${o.connections} connections, ${o.durationSec} s per measure, ${o.rounds} round(s); ` +
+    ((o.slices ?? 1) > 1
+      ? `each round runs bare and dept-api in ${o.slices} alternating slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each (which side goes first alternates by slice and by round), a side's slices summed into its measure, `
+      : 'in each round bare and dept-api run one after the other (which goes first alternates by round), ') +
+    `both serving the bytes cached under ${o.redisKey} (GET) or writing HMSET + HKEYS + SADD (POST). ` +
     `Pinning: ${o.pinning.note}. CPU per request = the server process's utime + stime over its measure / its answers. ` +
     'Ratios are dept-api / bare within a round: median (min–max) over the rounds. A target is "met" only when the whole spread is on its side, ' +
     '"missed" when all of it is on the other, otherwise "not resolved".'

@@ -1,0 +1,54 @@
+import { addSlice, compare, newSliceSum, toMeasurement } from './api-overhead';
+import type { ApiOverheadMeasurement, CellResult } from '../results';
+
+type SliceResult = Pick<CellResult, 'durationSec' | 'totals' | 'latencyMs' | 'resources'>;
+
+function slice(durationSec: number, ok: number, p50: number, p99: number, lgMillicores: number): SliceResult {
+  return {
+    durationSec,
+    totals: { requests: ok, ok, errors: 0, tps: ok / durationSec },
+    latencyMs: { p50, p95: p99, p99, max: p99 },
+    resources: { loadGenerator: { meanMillicores: lgMillicores } },
+  } as unknown as SliceResult;
+}
+
+const proc = (serverCpuSec: number, meanMillicores: number) => ({ serverCpuSec, redisCpuSec: serverCpuSec / 4, meanMillicores, peakMillicores: meanMillicores + 50, peakRssBytes: 1000, redisMeanMillicores: 200 });
+
+describe('api-overhead slices', () => {
+  it('sums a side round over its slices: counts and CPU added, TPS and millicores weighted by duration', () => {
+    let sum = newSliceSum('http://127.0.0.1:1');
+    sum = addSlice(sum, slice(2, 20_000, 3, 9, 400), proc(1.0, 500));
+    sum = addSlice(sum, slice(3, 15_000, 5, 12, 900), proc(1.5, 700));
+    const m = toMeasurement(sum, { workload: 'get10', target: 'bare', rows: 10, round: 1, order: 1, slices: 2 });
+    expect(m.durationSec).toBe(5);
+    expect(m.ok).toBe(35_000);
+    expect(m.tps).toBe(7000);
+    // 2.5 s of CPU over 35 000 answers.
+    expect(m.cpuUsPerRequest).toBeCloseTo(71.429, 3);
+    expect(m.redisCpuUsPerRequest).toBeCloseTo(17.857, 3);
+    expect(m.meanMillicores).toBe(620);
+    expect(m.peakMillicores).toBe(750);
+    expect(m.p50Ms).toBe(4);
+    expect(m.p99Ms).toBe(12);
+    // 400 m for 2 s and 900 m for 3 s: 700 m on average, under the bound.
+    expect(m.loadGeneratorMeanMillicores).toBe(700);
+    expect(m.loadGeneratorBound).toBe(false);
+  });
+
+  it('pairs the sides by round and judges a target on the whole spread', () => {
+    const ms: ApiOverheadMeasurement[] = [];
+    const add = (round: number, bareTps: number, deptTps: number) => {
+      for (const [target, tps] of [['bare', bareTps], ['dept-api', deptTps]] as const) {
+        ms.push({ workload: 'get10', target, rows: 10, round, order: 1, url: 'u', durationSec: 10, requests: tps * 10, ok: tps * 10, errors: 0, tps, p50Ms: 1, p99Ms: 2, serverCpuSec: 1, cpuUsPerRequest: 1e6 / (tps * 10), redisCpuUsPerRequest: 0, meanMillicores: 0, peakMillicores: 0, peakRssBytes: 0, redisMeanMillicores: 0, loadGeneratorMeanMillicores: 0, loadGeneratorBound: false });
+      }
+    };
+    add(1, 1000, 950);
+    add(2, 1000, 880);
+    add(3, 1000, 920);
+    const c = compare('get10', ms)!;
+    expect(c.tpsRatio).toEqual({ median: 0.92, min: 0.88, max: 0.95, n: 3 });
+    expect(c.verdicts.tps).toBe('not resolved');
+    // CPU per request is the inverse here: 1/0.88 = 1.136 at worst, within 1.25.
+    expect(c.verdicts.cpu).toBe('met');
+  });
+});
