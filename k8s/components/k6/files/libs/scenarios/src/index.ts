@@ -102,7 +102,7 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     stress: { vUsers: 1000, durationSec: 600, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
     ha: { durationSec: 120, rampUpSec: 10, bootstrapKeys: [10_000, 100_000, 1_000_000] },
     redisBenchmarkRequests: 100_000,
-    apiOverhead: { connections: 1000, durationSec: 60, rounds: 3, warmupSec: 10 },
+    apiOverhead: { connections: 1000, durationSec: 60, rounds: 3, warmupSec: 10, slices: 6 },
     scale: { rows: [10, 100, 1000, 10_000], connections: 100, durationSec: 30, redisBenchmarkRequests: 100_000, bootstrapKeys: [10_000, 100_000, 1_000_000, 3_000_000] },
   },
   local: {
@@ -113,7 +113,7 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     stress: { vUsers: 50, durationSec: 30, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
     ha: { durationSec: 15, rampUpSec: 3, studyCellSec: 10, bootstrapKeys: [10_000, 100_000, 1_000_000] },
     redisBenchmarkRequests: 20_000,
-    apiOverhead: { connections: 50, durationSec: 10, rounds: 5, warmupSec: 4 },
+    apiOverhead: { connections: 50, durationSec: 10, rounds: 5, warmupSec: 4, slices: 4 },
     // Bootstrap stops at 1M keys locally: its sync check compares every key (about 4 min for 1M on 2 cores), 3M would take the run past 20 min.
     scale: { rows: [10, 100, 1000, 10_000], connections: 50, durationSec: 8, redisBenchmarkRequests: 20_000, bootstrapKeys: [10_000, 100_000, 1_000_000] },
   },
@@ -125,7 +125,7 @@ export const PROFILES: Record<Profile, ProfileSizes> = {
     stress: { vUsers: 4, durationSec: 3, payloadExtraBytes: 100, redisCpuLimit: 0.1 },
     ha: { durationSec: 3, rampUpSec: 1, bootstrapKeys: [1_000, 10_000] },
     redisBenchmarkRequests: 2_000,
-    apiOverhead: { connections: 8, durationSec: 2, rounds: 1, warmupSec: 1 },
+    apiOverhead: { connections: 8, durationSec: 2, rounds: 1, warmupSec: 1, slices: 2 },
     scale: { rows: [10, 100], connections: 8, durationSec: 2, redisBenchmarkRequests: 2_000, bootstrapKeys: [1_000, 10_000] },
   },
 };

@@ -147,7 +147,8 @@ export interface ProfileSizes {
    * `warmupSec`: each side first serves the workload this long, unmeasured, so no round pays for
    * the JIT compiling the handler (the first round read 10-30 % slower on either side without it).
    */
-  apiOverhead: { connections: number; durationSec: number; rounds: number; warmupSec: number };
+  /** durationSec per side per round, run as `slices` alternating slices of durationSec / slices each. */
+  apiOverhead: { connections: number; durationSec: number; rounds: number; warmupSec: number; slices: number };
   /**
    * bench scale (issue 10, "how cost grows"): GET /v1/departments (cached) and
    * /v1/departmentsNoCache at each row count, `connections` x `durationSec` per cell, and
