@@ -329,12 +329,12 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
       for (let round = 1; round <= size.rounds; round++) {
         const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid]] as const;
         const sums = new Map<ApiOverheadMeasurement['target'], SliceSum>();
-        const first = round % 2 === 1 ? sides[0][0] : sides[1][0];
+        // Which side goes first alternates by slice and by round: slow drift on a shared host
+        // falls on both sides alike, and no side always runs right after the other.
+        const orderOf = (slice: number) => ((round + slice) % 2 === 1 ? sides : ([sides[1], sides[0]] as const));
+        const first = orderOf(0)[0][0];
         for (let slice = 0; slice < slices; slice++) {
-          // Which side goes first alternates by slice and by round: slow drift on a shared host
-          // falls on both sides alike, and no side always runs right after the other.
-          const order = (round + slice) % 2 === 1 ? sides : ([sides[1], sides[0]] as const);
-          for (const [target, url, pid] of order) {
+          for (const [target, url, pid] of orderOf(slice)) {
             const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }]);
             let r: CellResult;
             const cpu0 = await readCpuTicks(pid);
