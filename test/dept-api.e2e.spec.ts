@@ -180,10 +180,20 @@ describe('operations', () => {
     const ready = await http(api.baseUrl, 'GET', '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.json.info).toMatchObject({ mariadb: { status: 'up' }, redis: { status: 'up' } });
+    // Each answer counted once, under its route template (a per-route hook) or as unmatched.
+    const count = (text: string, method: string, route: string, status: number): number => {
+      const line = text.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes(`method="${method}"`) && l.includes(`route="${route}"`) && l.includes(`status="${status}"`));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    const before = (await http(api.baseUrl, 'GET', '/metrics')).text;
     await http(api.baseUrl, 'GET', '/v1/departments');
     await http(api.baseUrl, 'GET', '/v1/departments');
+    await http(api.baseUrl, 'GET', '/v1/department/d001');
+    await http(api.baseUrl, 'GET', '/no/such/route');
     const metrics = await http(api.baseUrl, 'GET', '/metrics');
-    expect(metrics.text).toMatch(/http_requests_total\{[^}]*route="\/v1\/departments"[^}]*status="200"/);
+    expect(count(metrics.text, 'GET', '/v1/departments', 200) - count(before, 'GET', '/v1/departments', 200)).toBe(2);
+    expect(count(metrics.text, 'GET', '/v1/department/:deptNo', 200) - count(before, 'GET', '/v1/department/:deptNo', 200)).toBe(1);
+    expect(count(metrics.text, 'GET', 'unmatched', 404) - count(before, 'GET', 'unmatched', 404)).toBe(1);
     expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{/);
     expect(metrics.text).toMatch(/dept_cache_requests_total\{[^}]*result="hit"[^}]*\} [1-9]/);
     expect(metrics.text).toMatch(/dept_cache_requests_total\{[^}]*result="miss"[^}]*\} [1-9]/);

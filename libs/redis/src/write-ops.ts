@@ -70,9 +70,10 @@ export type ReadKind = 'string' | 'bytes' | 'hash';
 export type ReadValue<K extends ReadKind> = K extends 'string' ? string | null : K extends 'bytes' ? Buffer | null : Record<string, string> | null;
 
 /** One key's value, null when absent (an empty hash is absent). */
-export async function readPlain<K extends ReadKind>(client: Redis, key: string, kind: K): Promise<ReadValue<K>> {
-  if (kind === 'string') return (await client.get(key)) as ReadValue<K>;
-  if (kind === 'bytes') return (await client.getBuffer(key)) as ReadValue<K>;
-  const h = await client.hgetall(key);
-  return (h && Object.keys(h).length ? h : null) as ReadValue<K>;
+// Not async: the cached GET's path hands ioredis's own promise on, one promise and its microtasks
+// fewer per read.
+export function readPlain<K extends ReadKind>(client: Redis, key: string, kind: K): Promise<ReadValue<K>> {
+  if (kind === 'string') return client.get(key) as Promise<ReadValue<K>>;
+  if (kind === 'bytes') return client.getBuffer(key) as Promise<ReadValue<K>>;
+  return client.hgetall(key).then((h) => (h && Object.keys(h).length ? h : null) as ReadValue<K>);
 }
