@@ -71,7 +71,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const fastify0 = adapter.getInstance<FastifyInstance>();
   const routes = new RouteTable();
   // Set once Nest has built its providers; requests (and so the hooks below) only come after.
-  let metrics: ApiMetrics | undefined;
+  const sink: { metrics?: ApiMetrics } = {};
   // One onResponse hook per route, made when the route is added, with its template in the
   // closure: route template labels (not raw URLs) keep the series bounded, and the template is not
   // read from `request.routeOptions`, a getter that builds a fresh object on every read.
@@ -79,7 +79,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     routes.add(route.url, route.method);
     const template = route.url;
     const record: onResponseHookHandler = (request, reply, done) => {
-      metrics?.http.record(request.method, template, reply.statusCode, reply.elapsedTime / 1000);
+      sink.metrics?.http.record(request.method, template, reply.statusCode, reply.elapsedTime / 1000);
       done();
     };
     route.onResponse = route.onResponse ? [...(Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse]), record] : [record];
@@ -105,7 +105,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     else done();
   });
   const apiMetrics = app.get(ApiMetrics);
-  metrics = apiMetrics;
+  sink.metrics = apiMetrics;
   const http = apiMetrics.http;
   // Requests no route matched (404, 405) are counted under one label by the one global hook; the
   // routes count their own (onRoute above). A series is found with two Map look-ups and updated as
