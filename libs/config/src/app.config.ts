@@ -15,7 +15,7 @@ class AppEnv {
   @IsInt() @Min(100) @Max(600_000) REQUEST_TIMEOUT_MS: number = 30_000;
   /** Request line and headers; at most REQUEST_TIMEOUT_MS. */
   @IsInt() @Min(100) @Max(600_000) HEADERS_TIMEOUT_MS: number = 10_000;
-  /** A socket with no bytes either way for this long is closed (a stalled body, an idle client). */
+  /** A new connection that sends nothing for this long is closed (once a request starts, the headers and request timeouts apply; between requests, the keep-alive timeout). */
   @IsInt() @Min(100) @Max(600_000) CONNECTION_TIMEOUT_MS: number = 75_000;
   /** An idle keep-alive connection is closed after this (Fastify's default 72 s, kept for the load runs). */
   @IsInt() @Min(100) @Max(600_000) KEEP_ALIVE_TIMEOUT_MS: number = 72_000;

@@ -417,6 +417,11 @@ export interface ApiOverhead {
    * durationSec / slices, the two sides alternating slice by slice, summed into one measure.
    */
   slices?: number;
+  /**
+   * True when both sides served every workload once, unmeasured, before the first measure (absent
+   * in older runs: each workload was warmed up only right before its own rounds).
+   */
+  everyWorkloadFirst?: boolean;
   redisKey: string;
   pinning: OverheadPinning;
   measurements: ApiOverheadMeasurement[];

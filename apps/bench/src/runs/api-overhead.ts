@@ -261,7 +261,7 @@ export function toMeasurement(
     ok: sum.ok,
     errors: sum.errors,
     tps: round3(sum.answered / d),
-    p50Ms: median(sum.p50s) ?? 0,
+    p50Ms: round3(median(sum.p50s) ?? 0),
     p99Ms: sum.p99Ms,
     serverCpuSec: round3(sum.serverCpuSec),
     cpuUsPerRequest: sum.ok ? round3((sum.serverCpuSec * 1e6) / sum.ok) : 0,
@@ -310,22 +310,32 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     await pinning.pin(redisPid, pinning.info.serverCpus);
     await pinning.pin(process.pid, pinning.info.loadGeneratorCpus);
     lab.log(pinning.info.note);
-    let index = 0;
-    for (const [workload, base] of workloads) {
-      const cell: Cell = { ...base, id: `api-overhead/${workload}`, vUsers: size.connections, durationSec: size.durationSec, replicas: 1 };
+    const cellOf = (workload: OverheadWorkload, base: Cell): Cell => ({ ...base, id: `api-overhead/${workload}`, vUsers: size.connections, durationSec: size.durationSec, replicas: 1 });
+    const prepareAndWarm = async (cell: Cell, why: string) => {
       await lab.prepare(cell, [deptUrl]);
       if (cell.method === 'GET') {
         // Both must send the very same bytes, or the comparison means nothing.
         const [a, b] = await Promise.all([bareUrl, deptUrl].map((u) => fetch(`${u}/v1/departments`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
         if (a !== b) throw new Error(`bare-server and dept-api answer differently at ${cell.rows} rows (${a.length} vs ${b.length} bytes)`);
       }
-      // Unmeasured warm-up of both sides: the JIT compiles each handler before any round counts.
-      if (size.warmupSec > 0) {
-        lab.log(`  warm-up: bare and dept-api, ${size.warmupSec} s each, not measured`);
-        for (const url of [bareUrl, deptUrl]) {
-          await runCell(scenarioFor(cell), { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec }, { baseUrls: [url] });
-        }
+      if (size.warmupSec <= 0) return;
+      lab.log(`  ${why}: ${cell.id} on bare and dept-api, ${size.warmupSec} s each, not measured`);
+      for (const url of [bareUrl, deptUrl]) {
+        await runCell(scenarioFor(cell), { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec }, { baseUrls: [url] });
       }
+    };
+    // Both sides first serve every workload once, unmeasured. What V8 makes of the code a request
+    // runs depends on what else the process has served: a dept-api that had answered the POST
+    // workload spent up to a fifth more CPU per cached GET than one that had not (an ad hoc A/B on
+    // this host, docs/bench-runs.md), so without this pass the first workload was measured on a
+    // process that had seen one route and a second run on the same stack gave other ratios.
+    for (const [workload, base] of workloads) await prepareAndWarm(cellOf(workload, base), 'every route first');
+    let index = 0;
+    for (const [workload, base] of workloads) {
+      const cell = cellOf(workload, base);
+      // Unmeasured warm-up of both sides right before the rounds (the cache and the JIT settle on
+      // this workload's rows and bodies).
+      await prepareAndWarm(cell, 'warm-up');
       for (let round = 1; round <= size.rounds; round++) {
         const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid]] as const;
         const sums = new Map<ApiOverheadMeasurement['target'], SliceSum>();
@@ -384,6 +394,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     rounds: size.rounds,
     warmupSec: size.warmupSec,
     slices,
+    everyWorkloadFirst: size.warmupSec > 0,
     redisKey: CacheKeys.findAll,
     pinning: pinning.info,
     measurements,

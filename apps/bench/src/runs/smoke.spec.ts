@@ -357,6 +357,8 @@ describe('each run on its own, on a stack that is up', () => {
     expect(o.measurements.slice(0, 4).map((m) => m.rows)).toEqual([10, 10, 1000, 1000]);
     // Each side's round is its slices summed (smoke: 2 slices of 1 s).
     expect(o.slices).toBe(2);
+    // Both sides served every workload before the first measure.
+    expect(o.everyWorkloadFirst).toBe(true);
     for (const m of o.measurements) {
       expect(m.slices).toBe(2);
       expect(m.durationSec).toBeGreaterThanOrEqual(1.8);

@@ -10,6 +10,11 @@ const ratio = (s: Spread) => `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${
 function method(o: ApiOverhead): string {
   return (
     `${o.connections} connections, ${o.durationSec} s per measure, ${o.rounds} round(s); ` +
+    (o.everyWorkloadFirst
+      ? `both sides first served every workload for ${o.warmupSec} s each, unmeasured (a process's cost per request depends on the routes it has served), then each workload again right before its rounds; `
+      : o.warmupSec
+        ? `each workload warmed up ${o.warmupSec} s per side right before its rounds, unmeasured; `
+        : '') +
     ((o.slices ?? 1) > 1
       ? `each round runs bare and dept-api in ${o.slices} alternating slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each (which side goes first alternates by slice and by round), a side's slices summed into its measure, `
       : 'in each round bare and dept-api run one after the other (which goes first alternates by round), ') +
@@ -52,7 +57,7 @@ export function apiOverheadTable(results: RunResults): Table {
     `${Math.round(m.tps)}${m.loadGeneratorBound ? ' †' : ''}`,
     `${m.cpuUsPerRequest.toFixed(1)}`,
     `${m.redisCpuUsPerRequest.toFixed(1)}`,
-    `${m.p50Ms} / ${m.p99Ms}`,
+    `${+m.p50Ms.toFixed(3)} / ${+m.p99Ms.toFixed(3)}`,
     `${m.meanMillicores}m`,
     `${m.loadGeneratorMeanMillicores}m`,
     `${m.errors} / ${m.requests}`,
