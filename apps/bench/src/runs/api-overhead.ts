@@ -325,10 +325,10 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
       }
     };
     // Both sides first serve every workload once, unmeasured. What V8 makes of the code a request
-    // runs depends on what else the process has served: a dept-api that had answered the POST
-    // workload spent up to a fifth more CPU per cached GET than one that had not (an ad hoc A/B on
-    // this host, docs/bench-runs.md), so without this pass the first workload was measured on a
-    // process that had seen one route and a second run on the same stack gave other ratios.
+    // runs depends on what else the process has served (docs/bench-runs.md, "A process's cost
+    // depends on what it has served"): without this pass the first workload, the cached GET, was
+    // measured on a dept-api that had served nothing else, and the same run again on the same
+    // process gave other ratios.
     for (const [workload, base] of workloads) await prepareAndWarm(cellOf(workload, base), 'every route first');
     let index = 0;
     for (const [workload, base] of workloads) {
