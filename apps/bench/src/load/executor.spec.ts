@@ -4,7 +4,7 @@ import { SCENARIOS, getDepartments, postMariadb, postRedis, runTagFromSeed, tabl
 import type { Cell } from '@app/scenarios';
 import { RedisServer, freePort } from '@app/procs';
 import { FakeDeptApi } from './fake-dept-api';
-import { LatencyHistogram, LoadTargetError, Sampler, analyseKill, runCell } from './index';
+import { LatencyHistogram, LoadTargetError, Sampler, analyseKill, readProcessAgeSec, runCell } from './index';
 import type { TimelinePoint } from '../results';
 
 const getCell = (over: Partial<Cell> = {}): Cell => ({ ...tableCells('get', 'smoke').find((c) => c.backend === 'redis')!, ...over });
@@ -265,5 +265,22 @@ describe('Sampler', () => {
       await sampler.stop();
       await redis.kill();
     }
+  });
+});
+
+describe('readProcessAgeSec', () => {
+  it("gives a live process's age from /proc and null for a process that is gone", async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 1200));
+      const age = (await readProcessAgeSec(child.pid!))!;
+      expect(age).toBeGreaterThanOrEqual(1);
+      expect(age).toBeLessThan(30);
+      expect(await readProcessAgeSec(process.pid)).toBeGreaterThanOrEqual(age);
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    expect(await readProcessAgeSec(child.pid!)).toBeNull();
   });
 });

@@ -71,6 +71,17 @@ export async function readCpuTicks(pid: number): Promise<number | null> {
   }
 }
 
+/** Seconds since the process started (starttime in /proc/<pid>/stat against /proc/uptime); null when gone. */
+export async function readProcessAgeSec(pid: number): Promise<number | null> {
+  try {
+    const [stat, uptime] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile('/proc/uptime', 'utf8')]);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Math.max(0, Number(uptime.split(' ')[0]) - Number(fields[19]) / clockTicksPerSec());
+  } catch {
+    return null;
+  }
+}
+
 export async function readRssBytes(pid: number): Promise<number | null> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');

@@ -184,6 +184,19 @@ describe('writeReport', () => {
     expect(md).toContain('**not measured**: no HA write cell in this run');
   });
 
+  it('lists the conclusions instead of an empty table when the run measures none of them (a committed api-overhead run)', async () => {
+    const dir = join(root, 'results', 'api-overhead-only');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'results.json'), readFileSync(join(__dirname, '../../../../docs/results/api-overhead-local/results.json')));
+    const written = await writeReport(dir);
+    const text = readFileSync(written.markdown, 'utf8');
+    const answers = text.slice(text.indexOf('## What this run answers'), text.indexOf('## API overhead'));
+    expect(answers).toContain("None of the study's conclusions");
+    expect(answers).not.toContain('| The study concluded |');
+    expect(answers.match(/^- .* Not measured: /gm)?.length).toBeGreaterThanOrEqual(5);
+    expect(text).toContain('## API overhead: dept-api against the bare Fastify + ioredis floor');
+  });
+
   it('renders SVG charts and inlines them in report.html', () => {
     const charts = readdirSync(join(runDir, 'charts')).sort();
     expect(charts).toEqual(['cpu-per-request.svg', 'get-tps.svg', 'kill-timeline.svg', 'post-tps.svg', 'stress-memory.svg']);

@@ -46,6 +46,17 @@ function tableToHtml(t: Table, open = false): string {
 const VERDICT_CLASS: Record<ConclusionVerdict, string> = { holds: 'holds', differs: 'differs', 'not measured': 'none' };
 
 function conclusionsMarkdown(cs: Conclusion[]): string[] {
+  // A run that measures none of them (api-overhead, scale, a single cell) gets a list, not a table
+  // whose every "Ours" cell is empty.
+  if (cs.every((c) => c.verdict === 'not measured'))
+    return [
+      '## What this run answers',
+      '',
+      "None of the study's conclusions (study.md §6): this run does not measure what they rest on.",
+      '',
+      ...cs.map((c) => `- ${c.statement} Not measured: ${c.why}.`),
+      '',
+    ];
   return [
     '## What this run answers',
     '',
@@ -111,6 +122,8 @@ function header(results: RunResults): string[] {
   const p = results.pinning;
   // bench api-overhead pins its own processes (no run-frame pinning): its header says how.
   const o = results.apiOverhead?.pinning;
+  // bench scale likewise (its GET cells pinned, its bootstrap part not).
+  const sc = results.scale?.pinning;
   const pinning = p
     ? p.applied
       ? `Cores: load generator on core ${p.loadGeneratorCpus}, system under test on ${p.sutCpus} (taskset; ${p.processes.length} process(es) pinned).`
@@ -119,7 +132,9 @@ function header(results: RunResults): string[] {
       ? o.applied
         ? `Cores: load generator on core ${o.loadGeneratorCpus}, servers and their Redis on ${o.serverCpus} (taskset).`
         : `Cores: ${o.note}.`
-      : 'Cores: not recorded (a run before pinning); load generator and system under test shared the cores.';
+      : sc
+        ? `Cores: ${sc.applied ? `load generator on core ${sc.loadGenerator}, servers on ${sc.servers} (taskset). ` : ''}${sc.note}`
+        : 'Cores: not recorded (a run before pinning); load generator and system under test shared the cores.';
   return [
     `Run \`${results.runId}\`, profile \`${results.profile}\`, ${results.startedAt} to ${results.finishedAt}.`,
     `Command: \`${results.command}\``,

@@ -422,6 +422,11 @@ export interface ApiOverhead {
    * in older runs: each workload was warmed up only right before its own rounds).
    */
   everyWorkloadFirst?: boolean;
+  /**
+   * The stack's dept-api when the run started: seconds since it started and CPU seconds it had
+   * spent (absent in older runs). A process that has served a lot costs more per request.
+   */
+  deptBefore?: { ageSec: number; cpuSec: number };
   redisKey: string;
   pinning: OverheadPinning;
   measurements: ApiOverheadMeasurement[];

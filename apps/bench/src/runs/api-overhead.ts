@@ -21,7 +21,7 @@ import { PROFILES, SCENARIOS, scenarioFor } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { freePort } from '@app/procs';
 import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadPinning, OverheadVerdict, OverheadWorkload, Spread } from '../results';
-import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks, runCell } from '../load';
+import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks, readProcessAgeSec, runCell } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
 import { runOnStack } from './frame';
@@ -285,6 +285,10 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   const deptPid = lab.stack.pidOf(deptName);
   const redisPid = lab.stack.pidOf('redis-cache');
   if (!deptPid || !redisPid) throw new StackError(`no pid for ${deptName} or redis-cache in ${lab.stack.dir}`);
+  // How much the stack's dept-api had already served: its cost per request drifts with that (docs/bench-runs.md).
+  const deptAgeSec = await readProcessAgeSec(deptPid);
+  const deptCpuTicks = await readCpuTicks(deptPid);
+  const deptBefore = deptAgeSec === null || deptCpuTicks === null ? undefined : { ageSec: Math.round(deptAgeSec), cpuSec: round3(deptCpuTicks / clockTicksPerSec()) };
   const pinning = await Pinning.plan();
   const barePort = await freePort();
   const bare = await startBare(barePort, redisPort, pinning.info.applied ? pinning.info.serverCpus : null);
@@ -395,6 +399,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     warmupSec: size.warmupSec,
     slices,
     everyWorkloadFirst: size.warmupSec > 0,
+    deptBefore,
     redisKey: CacheKeys.findAll,
     pinning: pinning.info,
     measurements,
