@@ -423,10 +423,12 @@ export interface ApiOverhead {
    */
   everyWorkloadFirst?: boolean;
   /**
-   * The stack's dept-api when the run started: seconds since it started and CPU seconds it had
-   * spent (absent in older runs). A process that has served a lot costs more per request.
+   * The dept-api process the run measured, when the run started: seconds since it started and CPU
+   * seconds it had spent (absent in older runs). A process that has served a lot costs more per
+   * request, so the run restarts the stack's instance first (`restarted`), and records the age and
+   * CPU of the process it replaced.
    */
-  deptBefore?: { ageSec: number; cpuSec: number };
+  deptBefore?: { ageSec: number; cpuSec: number; restarted?: boolean; replacedAgeSec?: number; replacedCpuSec?: number };
   redisKey: string;
   pinning: OverheadPinning;
   measurements: ApiOverheadMeasurement[];

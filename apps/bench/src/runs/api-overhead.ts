@@ -282,13 +282,25 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   lab.requireUp(['redis'], 1);
   const redisPort = lab.stack.ports.redis['redis-cache'];
   const deptName = lab.stack.apiName('redis', 0);
+  // A dept-api process that has served a lot costs more per request than a new one, and by how
+  // much depends on what it served (docs/bench-runs.md): the stack's instance is restarted (same
+  // port and environment), so every run compares two processes that start from nothing.
+  const before = lab.stack.pidOf(deptName);
+  const oldAgeSec = before ? await readProcessAgeSec(before) : null;
+  const oldCpuTicks = before ? await readCpuTicks(before) : null;
+  lab.log(`restarting ${deptName} so the run starts on a new process${oldAgeSec !== null ? ` (the old one had been up ${Math.round(oldAgeSec)} s)` : ''}`);
+  await lab.stack.restartApi('redis', 0);
   const deptPid = lab.stack.pidOf(deptName);
   const redisPid = lab.stack.pidOf('redis-cache');
   if (!deptPid || !redisPid) throw new StackError(`no pid for ${deptName} or redis-cache in ${lab.stack.dir}`);
-  // How much the stack's dept-api had already served: its cost per request drifts with that (docs/bench-runs.md).
   const deptAgeSec = await readProcessAgeSec(deptPid);
   const deptCpuTicks = await readCpuTicks(deptPid);
-  const deptBefore = deptAgeSec === null || deptCpuTicks === null ? undefined : { ageSec: Math.round(deptAgeSec), cpuSec: round3(deptCpuTicks / clockTicksPerSec()) };
+  const deptBefore = deptAgeSec === null || deptCpuTicks === null ? undefined : {
+    ageSec: Math.round(deptAgeSec),
+    cpuSec: round3(deptCpuTicks / clockTicksPerSec()),
+    restarted: true,
+    ...(oldAgeSec !== null && oldCpuTicks !== null ? { replacedAgeSec: Math.round(oldAgeSec), replacedCpuSec: round3(oldCpuTicks / clockTicksPerSec()) } : {}),
+  };
   const pinning = await Pinning.plan();
   const barePort = await freePort();
   const bare = await startBare(barePort, redisPort, pinning.info.applied ? pinning.info.serverCpus : null);

@@ -359,9 +359,12 @@ describe('each run on its own, on a stack that is up', () => {
     expect(o.slices).toBe(2);
     // Both sides served every workload before the first measure.
     expect(o.everyWorkloadFirst).toBe(true);
-    // How much the stack's dept-api had served before the run, read from /proc.
-    expect(o.deptBefore!.ageSec).toBeGreaterThan(0);
+    // The run restarted the stack's dept-api (a new process: young, its CPU only the start-up's),
+    // and recorded the process it replaced, read from /proc.
+    expect(o.deptBefore!.restarted).toBe(true);
+    expect(o.deptBefore!.ageSec).toBeLessThan(120);
     expect(o.deptBefore!.cpuSec).toBeGreaterThan(0);
+    expect(o.deptBefore!.replacedAgeSec).toBeGreaterThanOrEqual(o.deptBefore!.ageSec);
     for (const m of o.measurements) {
       expect(m.slices).toBe(2);
       expect(m.durationSec).toBeGreaterThanOrEqual(1.8);

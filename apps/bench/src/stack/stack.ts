@@ -231,15 +231,28 @@ export class Stack {
     }
     for (const backend of backends) {
       for (let r = 0; r < replicas; r++) {
-        const name = this.apiName(backend, r);
-        const variant = BACKEND_REDIS[backend];
-        onProgress(`${name} on ${this.apiUrl(backend, r)} ...`);
-        await this.startApi(name, this.ports.api(backend, r), variant
-          ? { REDIS_MODE: 'single', REDIS_URL: `redis://127.0.0.1:${this.ports.redis[variant]}` }
-          : { REDIS_MODE: 'none' });
+        onProgress(`${this.apiName(backend, r)} on ${this.apiUrl(backend, r)} ...`);
+        await this.startBackendApi(backend, r);
       }
     }
     return this.services();
+  }
+
+  /** One dept-api instance of the study's topology, with the Redis of its backend. */
+  private startBackendApi(backend: Backend, replica: number): Promise<void> {
+    const variant = BACKEND_REDIS[backend];
+    return this.startApi(this.apiName(backend, replica), this.ports.api(backend, replica), variant
+      ? { REDIS_MODE: 'single', REDIS_URL: `redis://127.0.0.1:${this.ports.redis[variant]}` }
+      : { REDIS_MODE: 'none' });
+  }
+
+  /**
+   * Stops and starts one dept-api instance of the topology (same port, same environment), so a
+   * measure sees a process that has served nothing before it. Its Redis and MariaDB keep running.
+   */
+  async restartApi(backend: Backend, replica = 0): Promise<void> {
+    await this.stopService(this.apiName(backend, replica));
+    await this.startBackendApi(backend, replica);
   }
 
   /** Stops one recorded service (SIGTERM, then SIGKILL after a grace period). */
