@@ -59,27 +59,28 @@ export function clockTicksPerSec(): number {
   return clockTicks;
 }
 
-/** utime + stime in clock ticks; null when the process is gone. */
-export async function readCpuTicks(pid: number): Promise<number | null> {
+/** The fields of /proc/<pid>/stat from field 3 on (index 0 = state); null when the process is gone. */
+async function readStatFields(pid: number): Promise<string[] | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
 }
 
+/** utime + stime in clock ticks; null when the process is gone. */
+export async function readCpuTicks(pid: number): Promise<number | null> {
+  const fields = await readStatFields(pid);
+  return fields ? Number(fields[11]) + Number(fields[12]) : null;
+}
+
 /** Seconds since the process started (starttime in /proc/<pid>/stat against /proc/uptime); null when gone. */
 export async function readProcessAgeSec(pid: number): Promise<number | null> {
-  try {
-    const [stat, uptime] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile('/proc/uptime', 'utf8')]);
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Math.max(0, Number(uptime.split(' ')[0]) - Number(fields[19]) / clockTicksPerSec());
-  } catch {
-    return null;
-  }
+  const [fields, uptime] = await Promise.all([readStatFields(pid), readFile('/proc/uptime', 'utf8').catch(() => null)]);
+  if (!fields || uptime === null) return null;
+  return Math.max(0, Number(uptime.split(' ')[0]) - Number(fields[19]) / clockTicksPerSec());
 }
 
 export async function readRssBytes(pid: number): Promise<number | null> {

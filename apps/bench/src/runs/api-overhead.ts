@@ -277,6 +277,12 @@ export function toMeasurement(
 
 // ---------------------------------------------------------------- the run
 
+/** How long a process has run and the CPU it has spent (from /proc); null when it is gone. */
+async function processHistory(pid: number): Promise<{ ageSec: number; cpuSec: number } | null> {
+  const [ageSec, ticks] = await Promise.all([readProcessAgeSec(pid), readCpuTicks(pid)]);
+  return ageSec === null || ticks === null ? null : { ageSec: Math.round(ageSec), cpuSec: round3(ticks / clockTicksPerSec()) };
+}
+
 export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<ApiOverhead> {
   const size = PROFILES[profile].apiOverhead;
   lab.requireUp(['redis'], 1);
@@ -286,21 +292,16 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   // much depends on what it served (docs/bench-runs.md): the stack's instance is restarted (same
   // port and environment), so every run compares two processes that start from nothing.
   const before = lab.stack.pidOf(deptName);
-  const oldAgeSec = before ? await readProcessAgeSec(before) : null;
-  const oldCpuTicks = before ? await readCpuTicks(before) : null;
-  lab.log(`restarting ${deptName} so the run starts on a new process${oldAgeSec !== null ? ` (the old one had been up ${Math.round(oldAgeSec)} s)` : ''}`);
+  const replaced = before ? await processHistory(before) : null;
+  lab.log(`restarting ${deptName} so the run starts on a new process${replaced ? ` (the old one had been up ${replaced.ageSec} s)` : ''}`);
   await lab.stack.restartApi('redis', 0);
   const deptPid = lab.stack.pidOf(deptName);
   const redisPid = lab.stack.pidOf('redis-cache');
   if (!deptPid || !redisPid) throw new StackError(`no pid for ${deptName} or redis-cache in ${lab.stack.dir}`);
-  const deptAgeSec = await readProcessAgeSec(deptPid);
-  const deptCpuTicks = await readCpuTicks(deptPid);
-  const deptBefore = deptAgeSec === null || deptCpuTicks === null ? undefined : {
-    ageSec: Math.round(deptAgeSec),
-    cpuSec: round3(deptCpuTicks / clockTicksPerSec()),
-    restarted: true,
-    ...(oldAgeSec !== null && oldCpuTicks !== null ? { replacedAgeSec: Math.round(oldAgeSec), replacedCpuSec: round3(oldCpuTicks / clockTicksPerSec()) } : {}),
-  };
+  const fresh = await processHistory(deptPid);
+  const deptBefore = fresh
+    ? { ...fresh, restarted: true, ...(replaced ? { replacedAgeSec: replaced.ageSec, replacedCpuSec: replaced.cpuSec } : {}) }
+    : undefined;
   const pinning = await Pinning.plan();
   const barePort = await freePort();
   const bare = await startBare(barePort, redisPort, pinning.info.applied ? pinning.info.serverCpus : null);

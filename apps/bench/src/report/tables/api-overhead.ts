@@ -19,11 +19,9 @@ function method(o: ApiOverhead): string {
       ? `each round runs bare and dept-api in ${o.slices} alternating slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each (which side goes first alternates by slice and by round), a side's slices summed into its measure, `
       : 'in each round bare and dept-api run one after the other (which goes first alternates by round), ') +
     `both serving the bytes cached under ${o.redisKey} (GET) or writing HMSET + HKEYS + SADD (POST). ` +
-    (o.deptBefore
-      ? o.deptBefore.restarted
-        ? `The run restarted the stack's dept-api first, so both servers are new processes (a dept-api's cost per request drifts up with what it has served)` +
-          (o.deptBefore.replacedAgeSec !== undefined ? `; the replaced one had been up ${o.deptBefore.replacedAgeSec} s and spent ${o.deptBefore.replacedCpuSec!.toFixed(1)} CPU s. ` : '. ')
-        : `The stack's dept-api had been up ${o.deptBefore.ageSec} s and spent ${o.deptBefore.cpuSec.toFixed(1)} CPU s when the run started (its cost per request drifts up with what it has served; bare-server is started by the run). `
+    (o.deptBefore?.restarted
+      ? `The run restarted the stack's dept-api first, so both servers are new processes (a dept-api's cost per request drifts up with what it has served)` +
+        (o.deptBefore.replacedAgeSec !== undefined ? `; the replaced one had been up ${o.deptBefore.replacedAgeSec} s and spent ${o.deptBefore.replacedCpuSec!.toFixed(1)} CPU s. ` : '. ')
       : '') +
     `Pinning: ${o.pinning.note}. CPU per request = the server process's utime + stime over its measure / its answers. ` +
     'Ratios are dept-api / bare within a round: median (min–max) over the rounds. A target is "met" only when the whole spread is on its side, ' +
