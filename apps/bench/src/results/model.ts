@@ -332,14 +332,18 @@ export interface RedisBenchmarkResult {
 /** The api-overhead workloads: cached GET at 10 and 1000 rows, and the Redis write (POST /api/departmentRedises). */
 export type OverheadWorkload = 'get10' | 'get1000' | 'post';
 
-/** One autocannon measure of the api-overhead run (issue 10): a bare handler or dept-api, one workload, one round. */
+/**
+ * One autocannon measure of the api-overhead run (issue 10): a bare handler or dept-api, one
+ * workload, one round. `bare-2` is the run's control: a second bare-server process running the
+ * same code as `bare` (absent in older runs).
+ */
 export interface ApiOverheadMeasurement {
   workload: OverheadWorkload;
-  target: 'bare' | 'dept-api';
+  target: 'bare' | 'dept-api' | 'bare-2';
   rows: number;
-  /** 1-based; bare and dept-api alternate within a round, the one that goes first alternates by round. */
+  /** 1-based; the servers alternate within a round, which goes first changes by round. */
   round: number;
-  /** 1 or 2: whether this target ran first or second in its round (in its round's first slice when sliced). */
+  /** 1 to 3: where this target ran in its round (in its round's first slice when sliced). */
   order: number;
   /** Slices summed into this measure (absent in older runs: 1). */
   slices?: number;
@@ -390,6 +394,13 @@ export interface OverheadComparison {
   verdicts: { tps?: OverheadVerdict; cpu?: OverheadVerdict };
 }
 
+/** Two bare-server processes against each other for one workload: bare-2 / bare, paired by round. */
+export interface OverheadControl {
+  workload: OverheadWorkload;
+  tpsRatio: Spread;
+  cpuRatio: Spread;
+}
+
 /** Which cores the servers (bare, dept-api, their Redis) and the load generator ran on. */
 export interface OverheadPinning {
   applied: boolean;
@@ -433,6 +444,12 @@ export interface ApiOverhead {
   pinning: OverheadPinning;
   measurements: ApiOverheadMeasurement[];
   comparisons: OverheadComparison[];
+  /**
+   * The control (absent in older runs): bare-2 / bare within each round, two processes of the same
+   * code measured the same way. Its spread is what this host and method cannot tell apart: a
+   * dept-api / bare ratio within it of a target cannot be decided here.
+   */
+  control?: OverheadControl[];
   /** dept-api's own 1000-row TPS over its 10-row TPS, paired by round (how the list size costs). */
   rows1000Vs10: Spread | null;
 }

@@ -1,4 +1,4 @@
-import { addSlice, compare, newSliceSum, toMeasurement } from './api-overhead';
+import { addSlice, compare, control, newSliceSum, rotation, toMeasurement } from './api-overhead';
 import type { ApiOverheadMeasurement, CellResult } from '../results';
 
 type SliceResult = Pick<CellResult, 'durationSec' | 'totals' | 'latencyMs' | 'resources'>;
@@ -50,5 +50,33 @@ describe('api-overhead slices', () => {
     expect(c.verdicts.tps).toBe('not resolved');
     // CPU per request is the inverse here: 1/0.88 = 1.136 at worst, within 1.25.
     expect(c.verdicts.cpu).toBe('met');
+  });
+
+  it('measures the control, bare-2 / bare, paired by round like dept-api / bare', () => {
+    const ms: ApiOverheadMeasurement[] = [];
+    const add = (round: number, target: ApiOverheadMeasurement['target'], tps: number, cpuUs: number) =>
+      ms.push({ workload: 'get10', target, rows: 10, round, order: 1, url: 'u', durationSec: 10, requests: tps * 10, ok: tps * 10, errors: 0, tps, p50Ms: 1, p99Ms: 2, serverCpuSec: 1, cpuUsPerRequest: cpuUs, redisCpuUsPerRequest: 0, meanMillicores: 0, peakMillicores: 0, peakRssBytes: 0, redisMeanMillicores: 0, loadGeneratorMeanMillicores: 0, loadGeneratorBound: false });
+    for (const [round, b, c] of [[1, 1000, 1100], [2, 1000, 950], [3, 1000, 1000]] as const) {
+      add(round, 'bare', b, 60);
+      add(round, 'bare-2', c, 60 * (b / c));
+      add(round, 'dept-api', 800, 75);
+    }
+    const k = control('get10', ms)!;
+    expect(k.tpsRatio).toEqual({ median: 1, min: 0.95, max: 1.1, n: 3 });
+    expect(k.cpuRatio).toEqual({ median: 1, min: 0.909, max: 1.053, n: 3 });
+    // The control does not enter dept-api / bare.
+    expect(compare('get10', ms)!.tpsRatio).toEqual({ median: 0.8, min: 0.8, max: 0.8, n: 3 });
+    expect(control('post', ms)).toBeNull();
+  });
+
+  it('rotates the servers by slice and by round, so each runs first, second and last alike', () => {
+    const sides = ['bare', 'dept-api', 'bare-2'] as const;
+    expect(rotation(sides, 1, 0)).toEqual(['bare', 'dept-api', 'bare-2']);
+    expect(rotation(sides, 1, 1)).toEqual(['dept-api', 'bare-2', 'bare']);
+    expect(rotation(sides, 2, 0)).toEqual(['dept-api', 'bare-2', 'bare']);
+    expect(rotation(sides, 3, 2)).toEqual(['dept-api', 'bare-2', 'bare']);
+    // Over three rounds of one slice, each server takes each place once.
+    const places = [1, 2, 3].map((r) => rotation(sides, r, 0));
+    for (const s of sides) expect(places.map((p) => p.indexOf(s)).sort()).toEqual([0, 1, 2]);
   });
 });

@@ -5,12 +5,15 @@
 // HMSET + HKEYS + SADD). Sizes: PROFILES[profile].apiOverhead.
 //
 // Method (issue 10): the servers and their Redis on one core and the load generator (this process)
-// on another, where the host has two and taskset works; bare and dept-api alternate within each
-// round, and which goes first alternates by round, so drift on a shared host hits both alike; CPU
+// on another, where the host has two and taskset works; the servers alternate within each round,
+// and which goes first changes by slice and by round, so drift on a shared host hits all alike; CPU
 // per request is each server's own utime + stime over its measure, divided by its answers; ratios
 // are dept-api / bare within a round, reported as median, min and max over the rounds. A ratio is
 // "met" only when its whole spread is on the right side of its target, "missed" when all of it is on
 // the wrong side, otherwise "not resolved".
+// The control: a second bare-server process (bare-2) is measured beside them in the same way, and
+// bare-2 / bare is reported like dept-api / bare. Two processes of the same code differ on a shared
+// host (docs/bench-runs.md): the control's spread is the run's own measure of what it cannot resolve.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,7 +23,7 @@ import { CacheKeys } from '@app/departments';
 import { PROFILES, SCENARIOS, scenarioFor } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { freePort } from '@app/procs';
-import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadPinning, OverheadVerdict, OverheadWorkload, Spread } from '../results';
+import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadControl, OverheadPinning, OverheadVerdict, OverheadWorkload, Spread } from '../results';
 import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks, readProcessAgeSec, runCell } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
@@ -122,6 +125,26 @@ export function compare(workload: OverheadWorkload, measurements: ApiOverheadMea
   return { workload, label: LABELS[workload], bare: side(bare), dept: side(dept), tpsRatio, cpuRatio, targets, verdicts };
 }
 
+/** The control for one workload: bare-2 / bare, paired by round; null without a bare-2 measure. */
+export function control(workload: OverheadWorkload, measurements: ApiOverheadMeasurement[]): OverheadControl | null {
+  const of = (t: ApiOverheadMeasurement['target']) => measurements.filter((m) => m.workload === workload && m.target === t);
+  const bare = of('bare');
+  const pairs = of('bare-2')
+    .map((c) => [c, bare.find((b) => b.round === c.round)] as const)
+    .filter((p): p is readonly [ApiOverheadMeasurement, ApiOverheadMeasurement] => !!p[1] && p[1].tps > 0 && p[1].cpuUsPerRequest > 0);
+  if (!pairs.length) return null;
+  return { workload, tpsRatio: spreadOf(pairs.map(([c, b]) => c.tps / b.tps))!, cpuRatio: spreadOf(pairs.map(([c, b]) => c.cpuUsPerRequest / b.cpuUsPerRequest))! };
+}
+
+/**
+ * The order the servers run in, for one slice of one round: a rotation that changes with both, so
+ * that over the rounds each server runs first, second and last alike.
+ */
+export function rotation<T>(sides: readonly T[], round: number, slice: number): T[] {
+  const k = (round - 1 + slice) % sides.length;
+  return [...sides.slice(k), ...sides.slice(0, k)];
+}
+
 // ---------------------------------------------------------------- pinning
 
 /** A process's CPU list as taskset prints it ("0,1" or "0-3"); null when taskset is missing or refuses. */
@@ -169,7 +192,7 @@ class Pinning {
       applied: true,
       serverCpus: String(cpus[0]),
       loadGeneratorCpus: String(cpus[1]),
-      note: `taskset: bare-server, dept-api and their Redis on CPU ${cpus[0]}, the load generator (autocannon in the bench process) on CPU ${cpus[1]}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`,
+      note: `taskset: both bare-server processes, dept-api and their Redis on CPU ${cpus[0]}, the load generator (autocannon in the bench process) on CPU ${cpus[1]}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`,
     });
   }
 
@@ -305,11 +328,18 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   const pinning = await Pinning.plan();
   const barePort = await freePort();
   const bare = await startBare(barePort, redisPort, pinning.info.applied ? pinning.info.serverCpus : null);
+  const bare2Port = await freePort();
+  const bare2 = await startBare(bare2Port, redisPort, pinning.info.applied ? pinning.info.serverCpus : null).catch(async (err: unknown) => {
+    await stopChild(bare);
+    throw err;
+  });
   const release = onAbort(async () => {
     await stopChild(bare);
+    await stopChild(bare2);
     await pinning.release();
   });
   const bareUrl = `http://127.0.0.1:${barePort}`;
+  const bare2Url = `http://127.0.0.1:${bare2Port}`;
   const deptUrl = lab.stack.apiUrl('redis', 0);
   const measurements: ApiOverheadMeasurement[] = [];
   const getBase = SCENARIOS['get-departments'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1)!;
@@ -321,7 +351,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   ];
   const slices = Math.max(1, Math.floor(size.slices));
   const sliceSec = size.durationSec / slices;
-  const total = workloads.length * size.rounds * 2 * slices;
+  const total = workloads.length * size.rounds * 3 * slices;
   try {
     await pinning.pin(deptPid, pinning.info.serverCpus);
     await pinning.pin(redisPid, pinning.info.serverCpus);
@@ -331,13 +361,13 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     const prepareAndWarm = async (cell: Cell, why: string) => {
       await lab.prepare(cell, [deptUrl]);
       if (cell.method === 'GET') {
-        // Both must send the very same bytes, or the comparison means nothing.
-        const [a, b] = await Promise.all([bareUrl, deptUrl].map((u) => fetch(`${u}/v1/departments`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
-        if (a !== b) throw new Error(`bare-server and dept-api answer differently at ${cell.rows} rows (${a.length} vs ${b.length} bytes)`);
+        // All must send the very same bytes, or the comparison means nothing.
+        const [a, b, c] = await Promise.all([bareUrl, deptUrl, bare2Url].map((u) => fetch(`${u}/v1/departments`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
+        if (a !== b || a !== c) throw new Error(`bare-server and dept-api answer differently at ${cell.rows} rows (${a.length}, ${b.length} and ${c.length} bytes)`);
       }
       if (size.warmupSec <= 0) return;
-      lab.log(`  ${why}: ${cell.id} on bare and dept-api, ${size.warmupSec} s each, not measured`);
-      for (const url of [bareUrl, deptUrl]) {
+      lab.log(`  ${why}: ${cell.id} on bare, dept-api and bare-2, ${size.warmupSec} s each, not measured`);
+      for (const url of [bareUrl, deptUrl, bare2Url]) {
         await runCell(scenarioFor(cell), { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec }, { baseUrls: [url] });
       }
     };
@@ -354,15 +384,14 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
       // this workload's rows and bodies).
       await prepareAndWarm(cell, 'warm-up');
       for (let round = 1; round <= size.rounds; round++) {
-        const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid]] as const;
+        const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid], ['bare-2', bare2Url, bare2.pid!]] as const;
         const sums = new Map<ApiOverheadMeasurement['target'], SliceSum>();
-        // Which side goes first alternates by slice and by round: slow drift on a shared host
-        // falls on both sides alike, and no side always runs right after the other.
-        const orderOf = (slice: number) => ((round + slice) % 2 === 1 ? sides : ([sides[1], sides[0]] as const));
-        const first = orderOf(0)[0][0];
+        // Which side goes first changes by slice and by round: slow drift on a shared host falls on
+        // every side alike, and no side always runs right after the same other.
+        const firstOrder = rotation(sides, round, 0).map(([t]) => t);
         for (let slice = 0; slice < slices; slice++) {
-          for (const [target, url, pid] of orderOf(slice)) {
-            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }]);
+          for (const [target, url, pid] of rotation(sides, round, slice)) {
+            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'bare-server-2', role: 'other', pid: bare2.pid! }]);
             let r: CellResult;
             const cpu0 = await readCpuTicks(pid);
             const redis0 = await readCpuTicks(redisPid);
@@ -376,7 +405,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
             const redis1 = await readCpuTicks(redisPid);
             if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
             const hz = clockTicksPerSec();
-            const server = r.resources.processes.find((p) => p.name === (target === 'bare' ? 'bare-server' : deptName))!;
+            const server = r.resources.processes.find((p) => p.name === (target === 'bare' ? 'bare-server' : target === 'bare-2' ? 'bare-server-2' : deptName))!;
             const redisProc = r.resources.processes.find((p) => p.role === 'redis');
             const sum = sums.get(target) ?? newSliceSum(url);
             sums.set(target, addSlice(sum, r, {
@@ -390,12 +419,13 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
           }
         }
         for (const [target] of sides) {
-          measurements.push(toMeasurement(sums.get(target)!, { workload, target, rows: cell.rows, round, order: target === first ? 1 : 2, slices }));
+          measurements.push(toMeasurement(sums.get(target)!, { workload, target, rows: cell.rows, round, order: firstOrder.indexOf(target) + 1, slices }));
         }
       }
     }
   } finally {
     await stopChild(bare);
+    await stopChild(bare2);
     await pinning.release();
     release();
   }
@@ -417,6 +447,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     pinning: pinning.info,
     measurements,
     comparisons: workloads.map(([w]) => compare(w, measurements)).filter((c): c is OverheadComparison => c !== null),
+    control: workloads.map(([w]) => control(w, measurements)).filter((c): c is OverheadControl => c !== null),
     rows1000Vs10,
   };
 }
@@ -428,7 +459,9 @@ export function comparisonLines(o: ApiOverhead): string[] {
   return o.comparisons.map((c) => {
     const t = c.targets.tpsRatioMin !== undefined ? ` (target >= ${c.targets.tpsRatioMin}: ${c.verdicts.tps})` : '';
     const u = c.targets.cpuRatioMax !== undefined ? ` (target <= ${c.targets.cpuRatioMax}: ${c.verdicts.cpu})` : '';
-    return `${c.label}: dept-api / bare throughput ${fmtSpread(c.tpsRatio)}${t}; CPU per request ${fmtSpread(c.cpuRatio)}${u}`;
+    const k = o.control?.find((x) => x.workload === c.workload);
+    const ctl = k ? `; control bare-2 / bare throughput ${fmtSpread(k.tpsRatio)}, CPU per request ${fmtSpread(k.cpuRatio)}` : '';
+    return `${c.label}: dept-api / bare throughput ${fmtSpread(c.tpsRatio)}${t}; CPU per request ${fmtSpread(c.cpuRatio)}${u}${ctl}`;
   });
 }
 

@@ -352,9 +352,11 @@ describe('each run on its own, on a stack that is up', () => {
     const r = bench(e, ['api-overhead', '--profile', 'smoke']);
     const o = resultsOf(e, r).apiOverhead!;
     expect(o.measurements.map((m) => `${m.workload}/${m.target}/${m.round}`)).toEqual([
-      'get10/bare/1', 'get10/dept-api/1', 'get1000/bare/1', 'get1000/dept-api/1', 'post/bare/1', 'post/dept-api/1',
+      'get10/bare/1', 'get10/dept-api/1', 'get10/bare-2/1', 'get1000/bare/1', 'get1000/dept-api/1', 'get1000/bare-2/1', 'post/bare/1', 'post/dept-api/1', 'post/bare-2/1',
     ]);
-    expect(o.measurements.slice(0, 4).map((m) => m.rows)).toEqual([10, 10, 1000, 1000]);
+    expect(o.measurements.slice(0, 6).map((m) => m.rows)).toEqual([10, 10, 10, 1000, 1000, 1000]);
+    // Round 1 starts with bare, then dept-api, then the control.
+    expect(o.measurements.slice(0, 3).map((m) => m.order)).toEqual([1, 2, 3]);
     // Each side's round is its slices summed (smoke: 2 slices of 1 s).
     expect(o.slices).toBe(2);
     // Both sides served every workload before the first measure.
@@ -383,8 +385,11 @@ describe('each run on its own, on a stack that is up', () => {
     // One round: no spread, so a verdict is met or missed, never "not resolved".
     expect(get10.verdicts.tps).toBe(get10.tpsRatio.median >= 0.9 ? 'met' : 'missed');
     expect(get10.verdicts.cpu).toBe(get10.cpuRatio.median <= 1.25 ? 'met' : 'missed');
+    // The control: a second bare-server process, paired with bare by round.
+    expect(o.control!.map((k) => k.workload)).toEqual(['get10', 'get1000', 'post']);
+    expect(o.control![0].cpuRatio.median).toBeCloseTo(m('get10', 'bare-2').cpuUsPerRequest / m('get10', 'bare').cpuUsPerRequest, 2);
     expect(o.pinning.serverCpus).not.toBe('');
-    expect(r.stdout).toMatch(/GET \/v1\/departments, 10 rows, cached: dept-api \/ bare throughput [\d.]+ \[[\d.]+-[\d.]+\] \(target >= 0\.9: (met|missed)\); CPU per request [\d.]+ \[[\d.]+-[\d.]+\] \(target <= 1\.25: (met|missed)\)/);
+    expect(r.stdout).toMatch(/GET \/v1\/departments, 10 rows, cached: dept-api \/ bare throughput [\d.]+ \[[\d.]+-[\d.]+\] \(target >= 0\.9: (met|missed)\); CPU per request [\d.]+ \[[\d.]+-[\d.]+\] \(target <= 1\.25: (met|missed)\); control bare-2 \/ bare throughput [\d.]+ \[[\d.]+-[\d.]+\], CPU per request [\d.]+/);
     expect(r.stdout).toMatch(/POST \/api\/departmentRedises .*\(target >= 0\.8: (met|missed)\).*\(target <= 1\.4: (met|missed)\)/);
   }, 120_000);
 });

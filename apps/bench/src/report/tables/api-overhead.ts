@@ -25,7 +25,10 @@ function method(o: ApiOverhead): string {
       : '') +
     `Pinning: ${o.pinning.note}. CPU per request = the server process's utime + stime over its measure / its answers. ` +
     'Ratios are dept-api / bare within a round: median (min–max) over the rounds. A target is "met" only when the whole spread is on its side, ' +
-    '"missed" when all of it is on the other, otherwise "not resolved".'
+    '"missed" when all of it is on the other, otherwise "not resolved".' +
+    (o.control?.length
+      ? ' The control: a second bare-server process (bare-2), the same code as bare, measured in the same rotation; bare-2 / bare shows how far apart two identical servers come out on this host in this run.'
+      : '')
   );
 }
 
@@ -39,7 +42,8 @@ export function apiOverheadSummaryTable(results: RunResults): Table {
     `${ratio(c.tpsRatio)}${c.targets.tpsRatioMin !== undefined ? `: ${c.verdicts.tps} (target >= ${c.targets.tpsRatioMin})` : ''}`,
     `${ratio(c.cpuRatio)}${c.targets.cpuRatioMax !== undefined ? `: ${c.verdicts.cpu} (target <= ${c.targets.cpuRatioMax})` : ''}`,
   ]);
-  const notes = o?.rows1000Vs10 ? [`dept-api's own 1000-row throughput / its 10-row throughput: ${ratio(o.rows1000Vs10)}.`] : [];
+  const notes = (o?.control ?? []).map((k) => `Control, ${WORKLOAD[k.workload] ?? k.workload}: bare-2 / bare throughput ${ratio(k.tpsRatio)}, CPU per request ${ratio(k.cpuRatio)} (two processes of the same code).`);
+  if (o?.rows1000Vs10) notes.push(`dept-api's own 1000-row throughput / its 10-row throughput: ${ratio(o.rows1000Vs10)}.`);
   if (o?.measurements.some((m) => m.loadGeneratorBound)) notes.push('Some measures were bound by the load generator (>= 90 % of its core): their throughput is the load generator\'s limit; CPU per request still holds.');
   return {
     id: 'api-overhead',
@@ -56,8 +60,8 @@ export function apiOverheadTable(results: RunResults): Table {
   const o = results.apiOverhead;
   const rows = (o?.measurements ?? []).map((m) => [
     WORKLOAD[m.workload] ?? m.workload,
-    m.target === 'bare' ? 'bare Fastify + ioredis' : 'dept-api',
-    `${m.round} (${m.order === 1 ? 'first' : 'second'})`,
+    m.target === 'bare' ? 'bare Fastify + ioredis' : m.target === 'bare-2' ? 'bare-2 (control: a second bare process)' : 'dept-api',
+    `${m.round} (${['first', 'second', 'third'][m.order - 1] ?? m.order})`,
     `${Math.round(m.tps)}${m.loadGeneratorBound ? ' †' : ''}`,
     `${m.cpuUsPerRequest.toFixed(1)}`,
     `${m.redisCpuUsPerRequest.toFixed(1)}`,
