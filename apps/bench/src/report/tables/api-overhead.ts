@@ -16,7 +16,9 @@ function method(o: ApiOverhead): string {
         ? `each workload warmed up ${o.warmupSec} s per side right before its rounds, unmeasured; `
         : '') +
     ((o.slices ?? 1) > 1
-      ? `each round runs bare and dept-api in ${o.slices} alternating slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each (which side goes first alternates by slice and by round), a side's slices summed into its measure, `
+      ? o.control?.length
+        ? `each round runs bare, dept-api and bare-2 in ${o.slices} slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each, their order rotated by slice and by round, a server's slices summed into its measure, `
+        : `each round runs bare and dept-api in ${o.slices} alternating slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each (which side goes first alternates by slice and by round), a side's slices summed into its measure, `
       : 'in each round bare and dept-api run one after the other (which goes first alternates by round), ') +
     `both serving the bytes cached under ${o.redisKey} (GET) or writing HMSET + HKEYS + SADD (POST). ` +
     (o.deptBefore?.restarted
