@@ -389,8 +389,17 @@ export interface OverheadComparison {
   /** dept-api / bare within each round, over the rounds. */
   tpsRatio: Spread;
   cpuRatio: Spread;
+  /**
+   * dept-api / bare-2 (the control, a second bare process) within each round (absent in older
+   * runs). The floor is two processes: a verdict holds only when it holds against both.
+   */
+  vsControl?: { tpsRatio: Spread; cpuRatio: Spread };
   /** Absent when the workload is reported without a target. */
   targets: { tpsRatioMin?: number; cpuRatioMax?: number };
+  /**
+   * Judged on the ratios against bare and, where measured, against bare-2 together: "met" only
+   * when every one of them is on the target's side.
+   */
   verdicts: { tps?: OverheadVerdict; cpu?: OverheadVerdict };
 }
 

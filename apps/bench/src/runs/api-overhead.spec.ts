@@ -64,8 +64,10 @@ describe('api-overhead slices', () => {
     const k = control('get10', ms)!;
     expect(k.tpsRatio).toEqual({ median: 1, min: 0.95, max: 1.1, n: 3 });
     expect(k.cpuRatio).toEqual({ median: 1, min: 0.909, max: 1.053, n: 3 });
-    // The control does not enter dept-api / bare.
-    expect(compare('get10', ms)!.tpsRatio).toEqual({ median: 0.8, min: 0.8, max: 0.8, n: 3 });
+    // The control does not enter dept-api / bare; dept-api / bare-2 is reported beside it.
+    const c = compare('get10', ms)!;
+    expect(c.tpsRatio).toEqual({ median: 0.8, min: 0.8, max: 0.8, n: 3 });
+    expect(c.vsControl!.tpsRatio).toEqual({ median: 0.8, min: 0.727, max: 0.842, n: 3 });
     expect(control('post', ms)).toBeNull();
   });
 
@@ -78,5 +80,25 @@ describe('api-overhead slices', () => {
     // Over three rounds of one slice, each server takes each place once.
     const places = [1, 2, 3].map((r) => rotation(sides, r, 0));
     for (const s of sides) expect(places.map((p) => p.indexOf(s)).sort()).toEqual([0, 1, 2]);
+  });
+
+  it('judges a target against both floor processes: met only when met against bare and bare-2', () => {
+    const ms: ApiOverheadMeasurement[] = [];
+    const add = (round: number, target: ApiOverheadMeasurement['target'], cpuUs: number) =>
+      ms.push({ workload: 'get10', target, rows: 10, round, order: 1, url: 'u', durationSec: 10, requests: 1e5, ok: 1e5, errors: 0, tps: 1e4, p50Ms: 1, p99Ms: 2, serverCpuSec: 1, cpuUsPerRequest: cpuUs, redisCpuUsPerRequest: 0, meanMillicores: 0, peakMillicores: 0, peakRssBytes: 0, redisMeanMillicores: 0, loadGeneratorMeanMillicores: 0, loadGeneratorBound: false });
+    for (const round of [1, 2, 3]) {
+      add(round, 'bare', 60);
+      add(round, 'dept-api', 72);
+    }
+    // Against bare alone, 1.2 in every round: met.
+    expect(compare('get10', ms)!.verdicts.cpu).toBe('met');
+    // bare-2, the same code, cheaper in one round: 72 / 56 = 1.286 crosses 1.25.
+    for (const [round, cpu] of [[1, 60], [2, 56], [3, 62]] as const) add(round, 'bare-2', cpu);
+    const c = compare('get10', ms)!;
+    expect(c.cpuRatio.max).toBe(1.2);
+    expect(c.vsControl!.cpuRatio.max).toBe(1.286);
+    expect(c.verdicts.cpu).toBe('not resolved');
+    // Throughput is equal everywhere: 1.0 against both, met.
+    expect(c.verdicts.tps).toBe('met');
   });
 });

@@ -29,7 +29,8 @@ function method(o: ApiOverhead): string {
     'Ratios are dept-api / bare within a round: median (min–max) over the rounds. A target is "met" only when the whole spread is on its side, ' +
     '"missed" when all of it is on the other, otherwise "not resolved".' +
     (o.control?.length
-      ? ' The control: a second bare-server process (bare-2), the same code as bare, measured in the same rotation; bare-2 / bare shows how far apart two identical servers come out on this host in this run.'
+      ? ' The control: a second bare-server process (bare-2), the same code as bare, measured in the same rotation; bare-2 / bare shows how far apart two identical servers come out on this host in this run.' +
+        (o.comparisons.some((c) => c.vsControl) ? ' The floor is both processes: a verdict takes the ratios of dept-api against bare and against bare-2 together.' : '')
       : '')
   );
 }
@@ -44,7 +45,13 @@ export function apiOverheadSummaryTable(results: RunResults): Table {
     `${ratio(c.tpsRatio)}${c.targets.tpsRatioMin !== undefined ? `: ${c.verdicts.tps} (target >= ${c.targets.tpsRatioMin})` : ''}`,
     `${ratio(c.cpuRatio)}${c.targets.cpuRatioMax !== undefined ? `: ${c.verdicts.cpu} (target <= ${c.targets.cpuRatioMax})` : ''}`,
   ]);
-  const notes = (o?.control ?? []).map((k) => `Control, ${WORKLOAD[k.workload] ?? k.workload}: bare-2 / bare throughput ${ratio(k.tpsRatio)}, CPU per request ${ratio(k.cpuRatio)} (two processes of the same code).`);
+  const notes = (o?.control ?? []).map((k) => {
+    const vs = o!.comparisons.find((c) => c.workload === k.workload)?.vsControl;
+    return (
+      `Control, ${WORKLOAD[k.workload] ?? k.workload}: bare-2 / bare throughput ${ratio(k.tpsRatio)}, CPU per request ${ratio(k.cpuRatio)} (two processes of the same code)` +
+      (vs ? `; dept-api / bare-2 throughput ${ratio(vs.tpsRatio)}, CPU per request ${ratio(vs.cpuRatio)}.` : '.')
+    );
+  });
   if (o?.rows1000Vs10) notes.push(`dept-api's own 1000-row throughput / its 10-row throughput: ${ratio(o.rows1000Vs10)}.`);
   if (o?.measurements.some((m) => m.loadGeneratorBound)) notes.push('Some measures were bound by the load generator (>= 90 % of its core): their throughput is the load generator\'s limit; CPU per request still holds.');
   return {
