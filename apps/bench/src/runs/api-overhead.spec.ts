@@ -71,15 +71,21 @@ describe('api-overhead slices', () => {
     expect(control('post', ms)).toBeNull();
   });
 
-  it('rotates the servers by slice and by round, so each runs first, second and last alike', () => {
+  it('orders the servers so that each runs in each place, and right after each other, equally often', () => {
     const sides = ['bare', 'dept-api', 'bare-2'] as const;
-    expect(rotation(sides, 1, 0)).toEqual(['bare', 'dept-api', 'bare-2']);
-    expect(rotation(sides, 1, 1)).toEqual(['dept-api', 'bare-2', 'bare']);
-    expect(rotation(sides, 2, 0)).toEqual(['dept-api', 'bare-2', 'bare']);
-    expect(rotation(sides, 3, 2)).toEqual(['dept-api', 'bare-2', 'bare']);
-    // Over three rounds of one slice, each server takes each place once.
-    const places = [1, 2, 3].map((r) => rotation(sides, r, 0));
-    for (const s of sides) expect(places.map((p) => p.indexOf(s)).sort()).toEqual([0, 1, 2]);
+    expect(rotation(sides, 1, 0, 4)).toEqual(['bare', 'dept-api', 'bare-2']);
+    expect(rotation(sides, 1, 1, 4)).toEqual(['bare-2', 'dept-api', 'bare']);
+    expect(rotation(sides, 1, 2, 4)).toEqual(['dept-api', 'bare-2', 'bare']);
+    // Round 2 goes on where round 1 ended (slice 4 overall).
+    expect(rotation(sides, 2, 0, 4)).toEqual(['bare-2', 'bare', 'dept-api']);
+    // Six consecutive slices: each server twice in each place, and each ordered pair (a right
+    // before b), within a slice, twice: no server always follows dept-api.
+    const six = Array.from({ length: 6 }, (_, g) => rotation(sides, 1 + Math.floor(g / 3), g % 3, 3));
+    for (const s of sides) expect(six.map((o) => o.indexOf(s)).sort()).toEqual([0, 0, 1, 1, 2, 2]);
+    const follows = new Map<string, number>();
+    for (const o of six) for (let i = 1; i < o.length; i++) follows.set(`${o[i - 1]}>${o[i]}`, (follows.get(`${o[i - 1]}>${o[i]}`) ?? 0) + 1);
+    expect(follows.size).toBe(6);
+    for (const n of follows.values()) expect(n).toBe(2);
   });
 
   it('judges a target against both floor processes: met only when met against bare and bare-2', () => {

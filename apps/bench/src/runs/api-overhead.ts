@@ -150,12 +150,18 @@ export function control(workload: OverheadWorkload, measurements: ApiOverheadMea
 }
 
 /**
- * The order the servers run in, for one slice of one round: a rotation that changes with both, so
- * that over the rounds each server runs first, second and last alike.
+ * The order the servers run in, for slice `slice` (0-based) of round `round` (1-based), `slices`
+ * per round. Consecutive slices alternate the cyclic order and its reverse, each rotated: over six
+ * slices of three servers every server runs first, second and last twice, and right after each of
+ * the others twice. A plain rotation kept the cyclic order, so one server always ran right after
+ * dept-api: it paid for what dept-api left behind on the shared core (the first control runs, with
+ * bare-2 there, gave bare-2 / bare 1.10 in every round; docs/bench-runs.md).
  */
-export function rotation<T>(sides: readonly T[], round: number, slice: number): T[] {
-  const k = (round - 1 + slice) % sides.length;
-  return [...sides.slice(k), ...sides.slice(0, k)];
+export function rotation<T>(sides: readonly T[], round: number, slice: number, slices: number): T[] {
+  const g = (round - 1) * slices + slice;
+  const base = g % 2 === 0 ? [...sides] : [...sides].reverse();
+  const k = Math.floor(g / 2) % sides.length;
+  return [...base.slice(k), ...base.slice(0, k)];
 }
 
 // ---------------------------------------------------------------- pinning
@@ -399,11 +405,11 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
       for (let round = 1; round <= size.rounds; round++) {
         const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid], ['bare-2', bare2Url, bare2.pid!]] as const;
         const sums = new Map<ApiOverheadMeasurement['target'], SliceSum>();
-        // Which side goes first changes by slice and by round: slow drift on a shared host falls on
-        // every side alike, and no side always runs right after the same other.
-        const firstOrder = rotation(sides, round, 0).map(([t]) => t);
+        // The order changes by slice and by round (rotation): slow drift on a shared host falls on
+        // every server alike, and each runs right after each of the others equally often.
+        const firstOrder = rotation(sides, round, 0, slices).map(([t]) => t);
         for (let slice = 0; slice < slices; slice++) {
-          for (const [target, url, pid] of rotation(sides, round, slice)) {
+          for (const [target, url, pid] of rotation(sides, round, slice, slices)) {
             const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'bare-server-2', role: 'other', pid: bare2.pid! }]);
             let r: CellResult;
             const cpu0 = await readCpuTicks(pid);

@@ -17,7 +17,7 @@ function method(o: ApiOverhead): string {
         : '') +
     ((o.slices ?? 1) > 1
       ? o.control?.length
-        ? `each round runs bare, dept-api and bare-2 in ${o.slices} slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each, their order rotated by slice and by round, a server's slices summed into its measure, `
+        ? `each round runs bare, dept-api and bare-2 in ${o.slices} slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each, their order changed slice by slice so that each server runs in each place, and right after each of the others, equally often, a server's slices summed into its measure, `
         : `each round runs bare and dept-api in ${o.slices} alternating slices of ${+(o.durationSec / o.slices!).toFixed(2)} s each (which side goes first alternates by slice and by round), a side's slices summed into its measure, `
       : 'in each round bare and dept-api run one after the other (which goes first alternates by round), ') +
     `both serving the bytes cached under ${o.redisKey} (GET) or writing HMSET + HKEYS + SADD (POST). ` +
