@@ -110,6 +110,10 @@ export function verdictAtMost(s: Spread, target: number): OverheadVerdict {
 
 type Pair = readonly [ApiOverheadMeasurement, ApiOverheadMeasurement];
 
+/** One server's measures of one workload, in round order. */
+const measuresOf = (measurements: ApiOverheadMeasurement[], workload: OverheadWorkload, target: ApiOverheadMeasurement['target']) =>
+  measurements.filter((m) => m.workload === workload && m.target === target);
+
 /** Each measure of `a` with the one of `b` from the same round (b with answers and CPU). */
 function pairByRound(a: ApiOverheadMeasurement[], b: ApiOverheadMeasurement[]): Pair[] {
   return a.map((x) => [x, b.find((y) => y.round === x.round)] as const).filter((p): p is Pair => !!p[1] && p[1].tps > 0 && p[1].cpuUsPerRequest > 0);
@@ -126,7 +130,7 @@ const union = (s: Spread, t?: Spread): Spread => (t ? { ...s, min: Math.min(s.mi
  * processes of the same code, and which one is cheaper is the host's doing.
  */
 export function compare(workload: OverheadWorkload, measurements: ApiOverheadMeasurement[]): OverheadComparison | null {
-  const of = (t: ApiOverheadMeasurement['target']) => measurements.filter((m) => m.workload === workload && m.target === t);
+  const of = (t: ApiOverheadMeasurement['target']) => measuresOf(measurements, workload, t);
   const bare = of('bare');
   const dept = of('dept-api');
   const pairs = pairByRound(dept, bare);
@@ -144,8 +148,7 @@ export function compare(workload: OverheadWorkload, measurements: ApiOverheadMea
 
 /** The control for one workload: bare-2 / bare, paired by round; null without a bare-2 measure. */
 export function control(workload: OverheadWorkload, measurements: ApiOverheadMeasurement[]): OverheadControl | null {
-  const of = (t: ApiOverheadMeasurement['target']) => measurements.filter((m) => m.workload === workload && m.target === t);
-  const pairs = pairByRound(of('bare-2'), of('bare'));
+  const pairs = pairByRound(measuresOf(measurements, workload, 'bare-2'), measuresOf(measurements, workload, 'bare'));
   return pairs.length ? { workload, ...ratios(pairs) } : null;
 }
 
@@ -154,8 +157,9 @@ export function control(workload: OverheadWorkload, measurements: ApiOverheadMea
  * per round. Consecutive slices alternate the cyclic order and its reverse, each rotated: over six
  * slices of three servers every server runs first, second and last twice, and right after each of
  * the others twice. A plain rotation kept the cyclic order, so one server always ran right after
- * dept-api: it paid for what dept-api left behind on the shared core (the first control runs, with
- * bare-2 there, gave bare-2 / bare 1.10 in every round; docs/bench-runs.md).
+ * dept-api and paid for whatever dept-api left behind on the shared core. (bare-2, which had that
+ * place in the first control runs, stayed dearer than bare once the order was balanced:
+ * docs/bench-runs.md.)
  */
 export function rotation<T>(sides: readonly T[], round: number, slice: number, slices: number): T[] {
   const g = (round - 1) * slices + slice;
@@ -371,6 +375,9 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   const slices = Math.max(1, Math.floor(size.slices));
   const sliceSec = size.durationSec / slices;
   const total = workloads.length * size.rounds * 3 * slices;
+  // The bare servers are not in the stack: the sampler is told about them, by the names the
+  // measures look them up by.
+  const bareProcesses = [{ name: 'bare-server', role: 'other' as const, pid: bare.pid! }, { name: 'bare-server-2', role: 'other' as const, pid: bare2.pid! }];
   try {
     await pinning.pin(deptPid, pinning.info.serverCpus);
     await pinning.pin(redisPid, pinning.info.serverCpus);
@@ -403,14 +410,14 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
       // this workload's rows and bodies).
       await prepareAndWarm(cell, 'warm-up');
       for (let round = 1; round <= size.rounds; round++) {
-        const sides = [['bare', bareUrl, bare.pid!], ['dept-api', deptUrl, deptPid], ['bare-2', bare2Url, bare2.pid!]] as const;
+        const sides = [['bare', bareUrl, bare.pid!, 'bare-server'], ['dept-api', deptUrl, deptPid, deptName], ['bare-2', bare2Url, bare2.pid!, 'bare-server-2']] as const;
         const sums = new Map<ApiOverheadMeasurement['target'], SliceSum>();
         // The order changes by slice and by round (rotation): slow drift on a shared host falls on
         // every server alike, and each runs right after each of the others equally often.
         const firstOrder = rotation(sides, round, 0, slices).map(([t]) => t);
         for (let slice = 0; slice < slices; slice++) {
-          for (const [target, url, pid] of rotation(sides, round, slice, slices)) {
-            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'bare-server-2', role: 'other', pid: bare2.pid! }]);
+          for (const [target, url, pid, name] of rotation(sides, round, slice, slices)) {
+            const sampler = lab.sampler(cell, bareProcesses);
             let r: CellResult;
             const cpu0 = await readCpuTicks(pid);
             const redis0 = await readCpuTicks(redisPid);
@@ -424,7 +431,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
             const redis1 = await readCpuTicks(redisPid);
             if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
             const hz = clockTicksPerSec();
-            const server = r.resources.processes.find((p) => p.name === (target === 'bare' ? 'bare-server' : target === 'bare-2' ? 'bare-server-2' : deptName))!;
+            const server = r.resources.processes.find((p) => p.name === name)!;
             const redisProc = r.resources.processes.find((p) => p.role === 'redis');
             const sum = sums.get(target) ?? newSliceSum(url);
             sums.set(target, addSlice(sum, r, {
