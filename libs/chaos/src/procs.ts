@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@app/async';
-import { assertPortFree, isAlive, readPid, spawnDaemon, stopLedger, stopPid } from '@app/procs';
+import { DEPT_API_NODE_FLAGS, assertPortFree, isAlive, readPid, spawnDaemon, stopLedger, stopPid } from '@app/procs';
 import { REPO_ROOT } from './toxiproxy';
 
 export const API_MAIN = join(REPO_ROOT, 'dist', 'apps', 'dept-api', 'src', 'main.js');
@@ -39,7 +39,8 @@ export class ProcessSet {
     mkdirSync(dir, { recursive: true });
     const pidFile = join(dir, 'pid');
     const logFile = join(dir, 'log');
-    const pid = spawnDaemon(process.execPath, [main], { logFile, pidFile, env: { PATH: process.env.PATH, ...env } });
+    const flags = main === API_MAIN ? DEPT_API_NODE_FLAGS : [];
+    const pid = spawnDaemon(process.execPath, [...flags, main], { logFile, pidFile, env: { PATH: process.env.PATH, ...env } });
     this.track(pid);
     await waitFor(`${name} ${healthPath} on 127.0.0.1:${port} (log: ${logFile})`, async () => {
       if (!isAlive(pid)) throw new ChaosError(`${name} exited at start; see ${logFile}`);

@@ -6,3 +6,4 @@ export * from './mariadb-server';
 export * from './redis-sentinel';
 export * from './dynomite-server';
 export * from './cgroup';
+export * from './node-flags';

@@ -443,6 +443,11 @@ export interface ApiOverhead {
    */
   everyWorkloadFirst?: boolean;
   /**
+   * The node flags every server ran with (absent in older runs: none). dept-api's own
+   * (DEPT_API_NODE_FLAGS), given to the bare servers too, so the floor runs on the same runtime.
+   */
+  nodeFlags?: string[];
+  /**
    * The dept-api process the run measured, when the run started: seconds since it started and CPU
    * seconds it had spent (absent in older runs). A process that has served a lot costs more per
    * request, so the run restarts the stack's instance first (`restarted`), and records the age and

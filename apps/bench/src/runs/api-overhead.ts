@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { CacheKeys } from '@app/departments';
 import { PROFILES, SCENARIOS, scenarioFor } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
-import { freePort } from '@app/procs';
+import { DEPT_API_NODE_FLAGS, freePort } from '@app/procs';
 import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadControl, OverheadPinning, OverheadVerdict, OverheadWorkload, Spread } from '../results';
 import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks, readProcessAgeSec, runCell } from '../load';
 import { StackError } from '../stack';
@@ -49,7 +49,8 @@ const BARE_MAIN = join(__dirname, 'bare-server.js');
 /** Starts the bare server and resolves once it prints "ready"; it exits when our stdin pipe closes. */
 async function startBare(port: number, redisPort: number, cpus: string | null): Promise<ChildProcess> {
   if (!existsSync(BARE_MAIN)) throw new StackError(`${BARE_MAIN} is missing: run \`npm run build\` first`);
-  const args = [BARE_MAIN, String(port), String(redisPort)];
+  // The floor runs on the same runtime as dept-api: its node flags too.
+  const args = [...DEPT_API_NODE_FLAGS, BARE_MAIN, String(port), String(redisPort)];
   const child = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -468,6 +469,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     warmupSec: size.warmupSec,
     slices,
     everyWorkloadFirst: size.warmupSec > 0,
+    nodeFlags: [...DEPT_API_NODE_FLAGS],
     deptBefore,
     redisKey: CacheKeys.findAll,
     pinning: pinning.info,

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isAlive, isPortFree, readPid } from '@app/procs';
+import { DEPT_API_NODE_FLAGS, isAlive, isPortFree, readPid } from '@app/procs';
 import { readResults } from '../results';
 import type { CellResult, RunResults } from '../results';
 
@@ -361,6 +361,7 @@ describe('each run on its own, on a stack that is up', () => {
     expect(o.slices).toBe(2);
     // Both sides served every workload before the first measure.
     expect(o.everyWorkloadFirst).toBe(true);
+    expect(o.nodeFlags).toEqual([...DEPT_API_NODE_FLAGS]);
     // The run restarted the stack's dept-api (a new process: young, its CPU only the start-up's),
     // and recorded the process it replaced, read from /proc.
     expect(o.deptBefore!.restarted).toBe(true);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { MariaDbServer, RedisServer, assertPortFree, isAlive, readPid, removeFile, spawnDaemon, stopPid } from '@app/procs';
+import { DEPT_API_NODE_FLAGS, MariaDbServer, RedisServer, assertPortFree, isAlive, readPid, removeFile, spawnDaemon, stopPid } from '@app/procs';
 import { waitFor } from '@app/async';
 import { createDataSource } from '@app/mariadb';
 import { BACKENDS } from '@app/scenarios';
@@ -202,7 +202,8 @@ export class Stack {
     mkdirSync(dir, { recursive: true });
     const pidFile = join(dir, 'pid');
     const logFile = join(dir, 'log');
-    spawnDaemon(process.execPath, [main], { logFile, pidFile, env: { PATH: process.env.PATH, ...env } });
+    const flags = kind === 'api' ? DEPT_API_NODE_FLAGS : [];
+    spawnDaemon(process.execPath, [...flags, main], { logFile, pidFile, env: { PATH: process.env.PATH, ...env } });
     this.record({ name, kind, port, pidFile, logFile, url: `http://127.0.0.1:${port}` });
     await waitFor(`${name} ${healthPath} on 127.0.0.1:${port} (log: ${logFile})`, async () => {
       if (!isAlive(readPid(pidFile))) throw new StackError(`${name} exited at start; see ${logFile}`);

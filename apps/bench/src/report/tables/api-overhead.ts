@@ -25,6 +25,7 @@ function method(o: ApiOverhead): string {
       ? `The run restarted the stack's dept-api first, so both servers are new processes (a dept-api's cost per request drifts up with what it has served)` +
         (o.deptBefore.replacedAgeSec !== undefined ? `; the replaced one had been up ${o.deptBefore.replacedAgeSec} s and spent ${o.deptBefore.replacedCpuSec!.toFixed(1)} CPU s. ` : '. ')
       : '') +
+    (o.nodeFlags?.length ? `Every server ran \`node ${o.nodeFlags.join(' ')}\`, dept-api's flags (libs/procs/src/node-flags.ts). ` : '') +
     `Pinning: ${o.pinning.note}. CPU per request = the server process's utime + stime over its measure / its answers. ` +
     'Ratios are dept-api / bare within a round: median (min–max) over the rounds. A target is "met" only when the whole spread is on its side, ' +
     '"missed" when all of it is on the other, otherwise "not resolved".' +
