@@ -447,6 +447,8 @@ export interface ApiOverhead {
    * (DEPT_API_NODE_FLAGS), given to the bare servers too, so the floor runs on the same runtime.
    */
   nodeFlags?: string[];
+  /** Slices of every warm-up, the servers served in turns (absent in older runs: one after the other). */
+  warmUpSlices?: number;
   /**
    * The dept-api process the run measured, when the run started: seconds since it started and CPU
    * seconds it had spent (absent in older runs). A process that has served a lot costs more per

@@ -1,4 +1,4 @@
-import { addSlice, compare, control, newSliceSum, rotation, toMeasurement } from './api-overhead';
+import { WARM_UP_SLICES, addSlice, compare, control, newSliceSum, rotation, toMeasurement, warmUpOrder } from './api-overhead';
 import type { ApiOverheadMeasurement, CellResult } from '../results';
 
 type SliceResult = Pick<CellResult, 'durationSec' | 'totals' | 'latencyMs' | 'resources'>;
@@ -86,6 +86,16 @@ describe('api-overhead slices', () => {
     for (const o of six) for (let i = 1; i < o.length; i++) follows.set(`${o[i - 1]}>${o[i]}`, (follows.get(`${o[i - 1]}>${o[i]}`) ?? 0) + 1);
     expect(follows.size).toBe(6);
     for (const n of follows.values()) expect(n).toBe(2);
+  });
+
+  it('warms the servers up in turns, each in each place equally often, not one after the other', () => {
+    const sides = ['bare', 'dept-api', 'bare-2'] as const;
+    const slices = warmUpOrder(sides);
+    expect(slices).toHaveLength(WARM_UP_SLICES);
+    for (const o of slices) expect([...o].sort()).toEqual([...sides].sort());
+    for (const s of sides) expect(slices.map((o) => o.indexOf(s)).sort()).toEqual([0, 0, 1, 1, 2, 2]);
+    // Neither bare process is the last one served before the rounds begin.
+    expect(slices.at(-1)!.at(-1)).toBe('dept-api');
   });
 
   it('judges a target against both floor processes: met only when met against bare and bare-2', () => {

@@ -169,6 +169,20 @@ export function rotation<T>(sides: readonly T[], round: number, slice: number, s
   return [...base.slice(k), ...base.slice(0, k)];
 }
 
+/** Slices of each warm-up: six, so that over them each of three servers warms up in each place. */
+export const WARM_UP_SLICES = 6;
+
+/**
+ * The order of the servers in each warm-up slice: the rotation of a round of WARM_UP_SLICES
+ * slices. A warm-up served in turns, not one server after the other: with the servers warmed up
+ * one after the other (bare, dept-api, bare-2), bare-2, warmed last, was the dearer bare process
+ * in every round of six runs, and with that order reversed in an ad hoc run bare became the dearer
+ * (docs/bench-runs.md, "Two processes of the same code differ").
+ */
+export function warmUpOrder<T>(sides: readonly T[]): T[][] {
+  return Array.from({ length: WARM_UP_SLICES }, (_, slice) => rotation(sides, 1, slice, WARM_UP_SLICES));
+}
+
 // ---------------------------------------------------------------- pinning
 
 /** A process's CPU list as taskset prints it ("0,1" or "0-3"); null when taskset is missing or refuses. */
@@ -393,9 +407,11 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
         if (a !== b || a !== c) throw new Error(`bare-server and dept-api answer differently at ${cell.rows} rows (${a.length}, ${b.length} and ${c.length} bytes)`);
       }
       if (size.warmupSec <= 0) return;
-      lab.log(`  ${why}: ${cell.id} on bare, dept-api and bare-2, ${size.warmupSec} s each, not measured`);
-      for (const url of [bareUrl, deptUrl, bare2Url]) {
-        await runCell(scenarioFor(cell), { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec }, { baseUrls: [url] });
+      lab.log(`  ${why}: ${cell.id} on bare, dept-api and bare-2, ${size.warmupSec} s each in ${WARM_UP_SLICES} slices served in turns, not measured`);
+      for (const order of warmUpOrder([bareUrl, deptUrl, bare2Url])) {
+        for (const url of order) {
+          await runCell(scenarioFor(cell), { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec / WARM_UP_SLICES }, { baseUrls: [url] });
+        }
       }
     };
     // Both sides first serve every workload once, unmeasured. What V8 makes of the code a request
@@ -470,6 +486,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     slices,
     everyWorkloadFirst: size.warmupSec > 0,
     nodeFlags: [...DEPT_API_NODE_FLAGS],
+    warmUpSlices: WARM_UP_SLICES,
     deptBefore,
     redisKey: CacheKeys.findAll,
     pinning: pinning.info,

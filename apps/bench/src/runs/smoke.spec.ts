@@ -362,6 +362,7 @@ describe('each run on its own, on a stack that is up', () => {
     // Both sides served every workload before the first measure.
     expect(o.everyWorkloadFirst).toBe(true);
     expect(o.nodeFlags).toEqual([...DEPT_API_NODE_FLAGS]);
+    expect(o.warmUpSlices).toBe(6);
     // The run restarted the stack's dept-api (a new process: young, its CPU only the start-up's),
     // and recorded the process it replaced, read from /proc.
     expect(o.deptBefore!.restarted).toBe(true);

@@ -11,7 +11,7 @@ function method(o: ApiOverhead): string {
   return (
     `${o.connections} connections, ${o.durationSec} s per measure, ${o.rounds} round(s); ` +
     (o.everyWorkloadFirst
-      ? `both sides first served every workload for ${o.warmupSec} s each, unmeasured (a process's cost per request depends on the routes it has served), then each workload again right before its rounds; `
+      ? `both sides first served every workload for ${o.warmupSec} s each, unmeasured (a process's cost per request depends on the routes it has served), then each workload again right before its rounds` + (o.warmUpSlices ? `, each warm-up in ${o.warmUpSlices} slices in which the servers take turns; ` : ', the servers one after the other; ')
       : o.warmupSec
         ? `each workload warmed up ${o.warmupSec} s per side right before its rounds, unmeasured; `
         : '') +
