@@ -158,9 +158,8 @@ export function control(workload: OverheadWorkload, measurements: ApiOverheadMea
  * per round. Consecutive slices alternate the cyclic order and its reverse, each rotated: over six
  * slices of three servers every server runs first, second and last twice, and right after each of
  * the others twice. A plain rotation kept the cyclic order, so one server always ran right after
- * dept-api and paid for whatever dept-api left behind on the shared core. (bare-2, which had that
- * place in the first control runs, stayed dearer than bare once the order was balanced:
- * docs/bench-runs.md.)
+ * dept-api. (bare-2, which had that place in the first control runs, stayed dearer than bare once
+ * the order was balanced; its place in the warm-up was the cause: warmUpOrder below.)
  */
 export function rotation<T>(sides: readonly T[], round: number, slice: number, slices: number): T[] {
   const g = (round - 1) * slices + slice;
