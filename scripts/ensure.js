@@ -10,8 +10,9 @@ const { join, delimiter } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const purpose = process.argv[2] ?? 'bench';
-const APT_PACKAGES = ['mariadb-server', 'mariadb-client', 'redis-server', 'redis-tools'];
-const BINARIES = ['redis-server', 'redis-cli', 'redis-benchmark', 'mariadbd', 'mariadb-install-db', 'mariadb'];
+// wrk: `bench api-overhead`'s load generator (scripts and docs: docs/bench-runs.md).
+const APT_PACKAGES = ['mariadb-server', 'mariadb-client', 'redis-server', 'redis-tools', 'wrk'];
+const BINARIES = ['redis-server', 'redis-cli', 'redis-benchmark', 'mariadbd', 'mariadb-install-db', 'mariadb', 'wrk'];
 
 function say(line) {
   process.stderr.write(`ensure: ${line}\n`);
@@ -36,7 +37,7 @@ function run(cmd, args, opts = {}) {
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old: install Node 20.19 or newer (22 LTS is fine)`);
 
-// 2. MariaDB and Redis servers, from Debian's packages.
+// 2. MariaDB and Redis servers and wrk, from Debian's packages.
 const missing = BINARIES.filter((b) => !onPath(b));
 if (missing.length) {
   const canApt = process.getuid?.() === 0 && onPath('apt-get');

@@ -15,7 +15,7 @@ const { spawn, execFileSync } = require('node:child_process');
 const { readFileSync, mkdirSync, writeFileSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 const root = join(__dirname, '..');
-const { MariaDbServer, RedisServer, freePort } = require(join(root, 'dist/libs/procs/src'));
+const { MariaDbServer, RedisServer, freePort, DEPT_API_NODE_FLAGS } = require(join(root, 'dist/libs/procs/src'));
 const { waitFor, sleep } = require(join(root, 'dist/libs/async/src'));
 
 const argv = process.argv.slice(2);
@@ -121,7 +121,8 @@ async function main() {
   const barePort = await freePort();
   const profDir = join(DIR, 'prof', new Date().toISOString().replace(/[:.]/g, '-'));
   const deptPort = await freePort();
-  const preload = profile ? ['-r', join(__dirname, 'cpu-prof-preload.js')] : [];
+  // Both servers on dept-api's runtime flags, as in `bench api-overhead`.
+  const preload = [...DEPT_API_NODE_FLAGS, ...(profile ? ['-r', join(__dirname, 'cpu-prof-preload.js')] : [])];
   const bare = start('bare', [...preload, 'dist/apps/bench/src/runs/bare-server.js', String(barePort), String(redis.port)], { CPU_PROF_DIR: profDir });
   const dept = start('dept', [...preload, 'dist/apps/dept-api/src/main.js'], {
     NODE_ENV: 'production', APP_NAME: 'dept-redis', PORT: String(deptPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DOCS_ENABLED: 'true',

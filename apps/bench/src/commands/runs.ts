@@ -10,7 +10,10 @@ import type { MatrixKind } from '../runs/matrix';
 import { runKill } from '../runs/kill';
 import { runStress } from '../runs/stress';
 import { runRedisBenchmark } from '../runs/redis-benchmark';
-import { runApiOverhead } from '../runs/api-overhead';
+import { DEFAULT_OVERHEAD_OPTIONS, DEFAULT_REDIS_PLACEMENT, REDIS_PLACEMENTS, runApiOverhead } from '../runs/api-overhead';
+import { LOAD_GENERATORS } from '../runs/wrk';
+import type { OverheadLoadGenerator } from '../runs/wrk';
+import type { RedisPlacement } from '../results';
 import { runStudy } from '../runs/study';
 import { runScale } from '../runs/scale';
 
@@ -62,7 +65,20 @@ export function registerRuns(program: Command): void {
           `servers and load generator pinned to different CPUs where taskset allows, rounds alternated, CPU per request from each server's own CPU time, ` +
           `ratios paired by round with median/min/max (${PROFILE_NAMES.map((p) => `${p}: ${PROFILES[p].apiOverhead.connections} connections x ${PROFILES[p].apiOverhead.durationSec} s x ${PROFILES[p].apiOverhead.rounds} round(s)`).join(', ')})`,
       ),
-  ).action((o: { profile: Profile }) => runApiOverhead(o.profile));
+  )
+    .option(
+      '--redis-with <side>',
+      `the core Redis shares: ${REDIS_PLACEMENTS.join(' or ')}; the load generator's keeps the API alone on its core, as in a pod whose Redis is another pod; the servers' is how issue 10 first measured`,
+      choiceOption('--redis-with', REDIS_PLACEMENTS),
+      DEFAULT_REDIS_PLACEMENT,
+    )
+    .option(
+      '--load-generator <name>',
+      `${LOAD_GENERATORS.join(' or ')}: wrk (Debian's package) costs the load generator's core a fraction of what autocannon does, so Redis fits beside it; autocannon runs in the bench process`,
+      choiceOption('--load-generator', LOAD_GENERATORS),
+      DEFAULT_OVERHEAD_OPTIONS.loadGenerator,
+    )
+    .action((o: { profile: Profile; redisWith: RedisPlacement; loadGenerator: OverheadLoadGenerator }) => runApiOverhead(o.profile, { redisWith: o.redisWith, loadGenerator: o.loadGenerator }));
 
   profileOption(
     program

@@ -130,7 +130,7 @@ function header(results: RunResults): string[] {
       : `Cores: ${p.note}; load generator and system under test share every core.`
     : o
       ? o.applied
-        ? `Cores: load generator on core ${o.loadGeneratorCpus}, servers and their Redis on ${o.serverCpus} (taskset).`
+        ? `Cores: load generator on core ${o.loadGeneratorCpus}, servers on ${o.serverCpus}, their Redis on ${o.redisCpus ?? o.serverCpus} (taskset).`
         : `Cores: ${o.note}.`
       : sc
         ? `Cores: ${sc.applied ? `load generator on core ${sc.loadGenerator}, servers on ${sc.servers} (taskset). ` : ''}${sc.note}`

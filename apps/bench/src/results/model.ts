@@ -367,7 +367,10 @@ export interface ApiOverheadMeasurement {
   peakRssBytes: number;
   redisMeanMillicores: number;
   loadGeneratorMeanMillicores: number;
-  /** The load generator used >= 90 % of a core: the throughput may be its limit rather than the server's. */
+  /**
+   * The load generator's core was >= 90 % busy (the load generator's own CPU, plus Redis's where
+   * Redis shares that core): the throughput may be that core's limit rather than the server's.
+   */
   loadGeneratorBound: boolean;
 }
 
@@ -401,6 +404,12 @@ export interface OverheadComparison {
    * when every one of them is on the target's side.
    */
   verdicts: { tps?: OverheadVerdict; cpu?: OverheadVerdict };
+  /**
+   * Measures of this workload, of any server, during which the load generator was bound (absent in
+   * older runs). A bound load generator caps every server alike and pulls the throughput ratio
+   * towards 1, so with any, the throughput verdict is at best "not resolved".
+   */
+  loadGeneratorBound?: number;
 }
 
 /** Two bare-server processes against each other for one workload: bare-2 / bare, paired by round. */
@@ -410,12 +419,22 @@ export interface OverheadControl {
   cpuRatio: Spread;
 }
 
-/** Which cores the servers (bare, dept-api, their Redis) and the load generator ran on. */
+/**
+ * Where api-overhead puts the Redis both servers read: on the servers' core (the issue's own
+ * measure) or on the load generator's, so the core under test runs the API alone.
+ */
+export type RedisPlacement = 'servers' | 'load-generator';
+
+/** Which cores the servers (bare, dept-api), their Redis and the load generator ran on. */
 export interface OverheadPinning {
   applied: boolean;
   /** taskset CPU lists, e.g. "0"; the host's full list when not applied. */
   serverCpus: string;
   loadGeneratorCpus: string;
+  /** The CPU list Redis ran on (absent in older runs: the servers'). */
+  redisCpus?: string;
+  /** Which side's core Redis shared (absent in older runs: the servers'). */
+  redisWith?: RedisPlacement;
   /** Why pinning was not applied, or how. */
   note: string;
 }
@@ -427,6 +446,11 @@ export interface OverheadPinning {
  * load generator pinned to different cores where the host allows.
  */
 export interface ApiOverhead {
+  /**
+   * What sent the load (absent in older runs: autocannon, in the bench process): wrk, a separate
+   * C process, by default since Redis shares the load generator's core.
+   */
+  loadGenerator?: 'wrk' | 'autocannon';
   connections: number;
   durationSec: number;
   rounds: number;

@@ -116,5 +116,27 @@ describe('api-overhead slices', () => {
     expect(c.verdicts.cpu).toBe('not resolved');
     // Throughput is equal everywhere: 1.0 against both, met.
     expect(c.verdicts.tps).toBe('met');
+    expect(c.loadGeneratorBound).toBe(0);
+  });
+
+  it('does not call a throughput target met when the load generator was bound in any measure', () => {
+    const ms: ApiOverheadMeasurement[] = [];
+    const add = (round: number, target: ApiOverheadMeasurement['target'], tps: number, bound: boolean) =>
+      ms.push({ workload: 'get10', target, rows: 10, round, order: 1, url: 'u', durationSec: 10, requests: tps * 10, ok: tps * 10, errors: 0, tps, p50Ms: 1, p99Ms: 2, serverCpuSec: 1, cpuUsPerRequest: 1e6 / (tps * 10), redisCpuUsPerRequest: 0, meanMillicores: 0, peakMillicores: 0, peakRssBytes: 0, redisMeanMillicores: 0, loadGeneratorMeanMillicores: bound ? 950 : 500, loadGeneratorBound: bound });
+    for (const round of [1, 2, 3]) {
+      add(round, 'bare', 1000, false);
+      add(round, 'dept-api', 980, false);
+    }
+    expect(compare('get10', ms)!.verdicts.tps).toBe('met');
+    // One bound measure, of bare: it capped bare, so 0.98 may only be the cap's doing.
+    ms[0].loadGeneratorBound = true;
+    const c = compare('get10', ms)!;
+    expect(c.loadGeneratorBound).toBe(1);
+    expect(c.verdicts.tps).toBe('not resolved');
+    // CPU per request is each server's own: still judged.
+    expect(c.verdicts.cpu).toBe('met');
+    // A miss stays a miss: a bound load generator does not make dept-api slower than the floor.
+    for (const m of ms) if (m.target === 'dept-api') m.tps = 700;
+    expect(compare('get10', ms)!.verdicts.tps).toBe('missed');
   });
 });

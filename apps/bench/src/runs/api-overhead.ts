@@ -4,8 +4,9 @@
 // (both send the same cached bytes) and the Redis write POST /api/departmentRedises (both send
 // HMSET + HKEYS + SADD). Sizes: PROFILES[profile].apiOverhead.
 //
-// Method (issue 10): the servers and their Redis on one core and the load generator (this process)
-// on another, where the host has two and taskset works; the servers alternate within each round,
+// Method (issue 10): the servers on one core and the load generator (this process) on another,
+// where the host has two and taskset works, and their Redis with the load generator (or, with
+// `--redis-with servers`, on the servers' core, as the issue first measured); the servers alternate within each round,
 // and which goes first changes by slice and by round, so drift on a shared host hits all alike; CPU
 // per request is each server's own utime + stime over its measure, divided by its answers; ratios
 // are dept-api / bare within a round, reported as median, min and max over the rounds. A ratio is
@@ -23,12 +24,14 @@ import { CacheKeys } from '@app/departments';
 import { PROFILES, SCENARIOS, scenarioFor } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { DEPT_API_NODE_FLAGS, freePort } from '@app/procs';
-import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadControl, OverheadPinning, OverheadVerdict, OverheadWorkload, Spread } from '../results';
-import { LOAD_GENERATOR_BOUND_MILLICORES, clockTicksPerSec, readCpuTicks, readProcessAgeSec, runCell } from '../load';
+import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadControl, OverheadPinning, OverheadVerdict, OverheadWorkload, RedisPlacement, Spread } from '../results';
+import { LOAD_GENERATOR_BOUND_MILLICORES, Sampler, clockTicksPerSec, readCpuTicks, readProcessAgeSec, runCell } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
 import { runOnStack } from './frame';
 import { Lab } from './lab';
+import { runWrk, wrkPath } from './wrk';
+import type { OverheadLoadGenerator, SliceLoad } from './wrk';
 
 const run = promisify(execFile);
 
@@ -38,6 +41,16 @@ export const OVERHEAD_TARGETS: Record<OverheadWorkload, { tpsRatioMin?: number; 
   get1000: {},
   post: { tpsRatioMin: 0.8, cpuRatioMax: 1.4 },
 };
+/**
+ * Where Redis runs by default: with the load generator, so the core under test runs the API
+ * alone, as a dept-api pod does (its Redis is another pod). On the servers' core instead, each
+ * request's round trip to Redis switches the core between the two processes twice, and the
+ * server with the larger working set pays more for the caches Redis leaves cold
+ * (docs/bench-runs.md, "Where Redis runs"). `--redis-with servers` measures that way.
+ */
+export const DEFAULT_REDIS_PLACEMENT: RedisPlacement = 'load-generator';
+export const REDIS_PLACEMENTS: readonly RedisPlacement[] = ['load-generator', 'servers'];
+
 const LABELS: Record<OverheadWorkload, string> = {
   get10: 'GET /v1/departments, 10 rows, cached',
   get1000: 'GET /v1/departments, 1000 rows, cached',
@@ -141,10 +154,15 @@ export function compare(workload: OverheadWorkload, measurements: ApiOverheadMea
   const vsControl = controlPairs.length ? ratios(controlPairs) : undefined;
   const targets = { ...OVERHEAD_TARGETS[workload] };
   const verdicts: OverheadComparison['verdicts'] = {};
-  if (targets.tpsRatioMin !== undefined) verdicts.tps = verdictAtLeast(union(tpsRatio, vsControl?.tpsRatio), targets.tpsRatioMin);
+  // A bound load generator caps every server alike: the throughput ratio then says little.
+  const bound = measurements.filter((m) => m.workload === workload && m.loadGeneratorBound).length;
+  if (targets.tpsRatioMin !== undefined) {
+    const v = verdictAtLeast(union(tpsRatio, vsControl?.tpsRatio), targets.tpsRatioMin);
+    verdicts.tps = bound && v === 'met' ? 'not resolved' : v;
+  }
   if (targets.cpuRatioMax !== undefined) verdicts.cpu = verdictAtMost(union(cpuRatio, vsControl?.cpuRatio), targets.cpuRatioMax);
   const side = (ms: ApiOverheadMeasurement[]) => ({ tps: spreadOf(ms.map((m) => m.tps))!, cpuUsPerRequest: spreadOf(ms.map((m) => m.cpuUsPerRequest))! });
-  return { workload, label: LABELS[workload], bare: side(bare), dept: side(dept), tpsRatio, cpuRatio, ...(vsControl ? { vsControl } : {}), targets, verdicts };
+  return { workload, label: LABELS[workload], bare: side(bare), dept: side(dept), tpsRatio, cpuRatio, ...(vsControl ? { vsControl } : {}), targets, verdicts, loadGeneratorBound: bound };
 }
 
 /** The control for one workload: bare-2 / bare, paired by round; null without a bare-2 measure. */
@@ -212,24 +230,33 @@ export function expandCpuList(list: string): number[] {
 }
 
 /**
- * Servers on the first CPU this process may use, the load generator (this process) on the second;
- * every pinned process gets its former CPU list back at the end. Not applied on a single CPU or
- * without taskset: then the report says so and everything shares the host's CPUs.
+ * Servers on the first CPU this process may use, the load generator (this process) on the second,
+ * Redis on one of the two (`redisWith`); every pinned process gets its former CPU list back at the
+ * end. Not applied on a single CPU or without taskset: then the report says so and everything
+ * shares the host's CPUs.
  */
 class Pinning {
   private readonly restore: Array<[number, string]> = [];
   constructor(readonly info: OverheadPinning) {}
 
-  static async plan(): Promise<Pinning> {
+  static async plan(redisWith: RedisPlacement, loadGenerator: OverheadLoadGenerator): Promise<Pinning> {
+    const lg = loadGenerator === 'wrk' ? 'wrk, started by the bench process' : 'autocannon in the bench process';
     const own = await cpuListOf(process.pid);
-    if (own === null) return new Pinning({ applied: false, serverCpus: 'all', loadGeneratorCpus: 'all', note: 'taskset is missing or not permitted here: servers and load generator share every CPU' });
+    if (own === null) return new Pinning({ applied: false, serverCpus: 'all', loadGeneratorCpus: 'all', redisCpus: 'all', redisWith, note: 'taskset is missing or not permitted here: servers, Redis and load generator share every CPU' });
     const cpus = expandCpuList(own);
-    if (cpus.length < 2) return new Pinning({ applied: false, serverCpus: own, loadGeneratorCpus: own, note: `only one CPU (${own}) available: servers and load generator share it` });
+    if (cpus.length < 2) return new Pinning({ applied: false, serverCpus: own, loadGeneratorCpus: own, redisCpus: own, redisWith, note: `only one CPU (${own}) available: servers, Redis and load generator share it` });
+    const [server, load] = [String(cpus[0]), String(cpus[1])];
+    const redis = redisWith === 'servers' ? server : load;
     return new Pinning({
       applied: true,
-      serverCpus: String(cpus[0]),
-      loadGeneratorCpus: String(cpus[1]),
-      note: `taskset: both bare-server processes, dept-api and their Redis on CPU ${cpus[0]}, the load generator (autocannon in the bench process) on CPU ${cpus[1]}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`,
+      serverCpus: server,
+      loadGeneratorCpus: load,
+      redisCpus: redis,
+      redisWith,
+      note:
+        redisWith === 'servers'
+          ? `taskset: both bare-server processes, dept-api and their Redis on CPU ${server}, the load generator (${lg}) on CPU ${load}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`
+          : `taskset: both bare-server processes and dept-api on CPU ${server}, their Redis with the load generator (${lg}) on CPU ${load}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`,
     });
   }
 
@@ -282,7 +309,7 @@ interface SliceProcess {
 }
 
 /** Adds one slice (its cell result and the processes' CPU over it) to a side's round. */
-export function addSlice(sum: SliceSum, r: Pick<CellResult, 'durationSec' | 'totals' | 'latencyMs' | 'resources'>, proc: SliceProcess): SliceSum {
+export function addSlice(sum: SliceSum, r: SliceLoad, proc: SliceProcess): SliceSum {
   const d = r.durationSec;
   return {
     url: sum.url,
@@ -310,9 +337,12 @@ export function addSlice(sum: SliceSum, r: Pick<CellResult, 'durationSec' | 'tot
 export function toMeasurement(
   sum: SliceSum,
   id: Pick<ApiOverheadMeasurement, 'workload' | 'target' | 'rows' | 'round' | 'order' | 'slices'>,
+  redisOnLoadCore = false,
 ): ApiOverheadMeasurement {
   const d = sum.durationSec || 1;
   const lg = Math.round(sum.loadGenMillicoreSec / d);
+  // With Redis on the load generator's core, the two share it: that core is the one that may bind.
+  const loadCore = lg + (redisOnLoadCore && sum.redisCpuSec !== null ? (sum.redisCpuSec * 1000) / d : 0);
   return {
     ...id,
     url: sum.url,
@@ -331,7 +361,7 @@ export function toMeasurement(
     peakRssBytes: sum.peakRssBytes,
     redisMeanMillicores: Math.round(sum.redisMillicoreSec / d),
     loadGeneratorMeanMillicores: lg,
-    loadGeneratorBound: lg >= LOAD_GENERATOR_BOUND_MILLICORES,
+    loadGeneratorBound: loadCore >= LOAD_GENERATOR_BOUND_MILLICORES,
   };
 }
 
@@ -343,7 +373,16 @@ async function processHistory(pid: number): Promise<{ ageSec: number; cpuSec: nu
   return ageSec === null || ticks === null ? null : { ageSec: Math.round(ageSec), cpuSec: round3(ticks / clockTicksPerSec()) };
 }
 
-export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<ApiOverhead> {
+export interface OverheadOptions {
+  redisWith: RedisPlacement;
+  loadGenerator: OverheadLoadGenerator;
+}
+
+export const DEFAULT_OVERHEAD_OPTIONS: OverheadOptions = { redisWith: DEFAULT_REDIS_PLACEMENT, loadGenerator: 'wrk' };
+
+export async function measureApiOverhead(lab: Lab, profile: Profile, options: OverheadOptions = DEFAULT_OVERHEAD_OPTIONS): Promise<ApiOverhead> {
+  const { redisWith, loadGenerator } = options;
+  if (loadGenerator === 'wrk' && !wrkPath()) throw new StackError('wrk is not installed: `apt-get install -y wrk` (or `node scripts/ensure.js bench`), or run with --load-generator autocannon');
   const size = PROFILES[profile].apiOverhead;
   lab.requireUp(['redis'], 1);
   const redisPort = lab.stack.ports.redis['redis-cache'];
@@ -362,7 +401,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   const deptBefore = fresh
     ? { ...fresh, restarted: true, ...(replaced ? { replacedAgeSec: replaced.ageSec, replacedCpuSec: replaced.cpuSec } : {}) }
     : undefined;
-  const pinning = await Pinning.plan();
+  const pinning = await Pinning.plan(redisWith, loadGenerator);
   const barePort = await freePort();
   const bare = await startBare(barePort, redisPort, pinning.info.applied ? pinning.info.serverCpus : null);
   const bare2Port = await freePort();
@@ -394,10 +433,13 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
   const bareProcesses = [{ name: 'bare-server', role: 'other' as const, pid: bare.pid! }, { name: 'bare-server-2', role: 'other' as const, pid: bare2.pid! }];
   try {
     await pinning.pin(deptPid, pinning.info.serverCpus);
-    await pinning.pin(redisPid, pinning.info.serverCpus);
+    await pinning.pin(redisPid, pinning.info.redisCpus ?? pinning.info.serverCpus);
     await pinning.pin(process.pid, pinning.info.loadGeneratorCpus);
     lab.log(pinning.info.note);
     const cellOf = (workload: OverheadWorkload, base: Cell): Cell => ({ ...base, id: `api-overhead/${workload}`, vUsers: size.connections, durationSec: size.durationSec, replicas: 1 });
+    const hz = clockTicksPerSec();
+    // The warm-up's wrk slices need a sampler; nothing is read from this one.
+    const idle = new Sampler({ includeSelf: false });
     const prepareAndWarm = async (cell: Cell, why: string) => {
       await lab.prepare(cell, [deptUrl]);
       if (cell.method === 'GET') {
@@ -409,7 +451,9 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
       lab.log(`  ${why}: ${cell.id} on bare, dept-api and bare-2, ${size.warmupSec} s each in ${WARM_UP_SLICES} slices served in turns, not measured`);
       for (const order of warmUpOrder([bareUrl, deptUrl, bare2Url])) {
         for (const url of order) {
-          await runCell(scenarioFor(cell), { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec / WARM_UP_SLICES }, { baseUrls: [url] });
+          const warm = { ...cell, id: `${cell.id}/warm-up`, rampUpSec: 0, durationSec: size.warmupSec / WARM_UP_SLICES };
+          if (loadGenerator === 'wrk') await runWrk(warm, url, warm.durationSec, idle, hz);
+          else await runCell(scenarioFor(cell), warm, { baseUrls: [url] });
         }
       }
     };
@@ -434,19 +478,24 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
         for (let slice = 0; slice < slices; slice++) {
           for (const [target, url, pid, name] of rotation(sides, round, slice, slices)) {
             const sampler = lab.sampler(cell, bareProcesses);
-            let r: CellResult;
+            let r: SliceLoad;
             const cpu0 = await readCpuTicks(pid);
             const redis0 = await readCpuTicks(redisPid);
             try {
               const id = slices > 1 ? `${cell.id}/${target}/round${round}/slice${slice + 1}` : `${cell.id}/${target}/round${round}`;
-              r = await lab.run({ ...cell, id, durationSec: sliceSec }, ++index, total, sampler, {}, [url]);
+              if (loadGenerator === 'wrk') {
+                lab.log(`cell ${++index}/${total} ${id}: ${cell.vUsers} connections (wrk), ${sliceSec} s`);
+                r = await runWrk({ ...cell, id, durationSec: sliceSec }, url, sliceSec, sampler, hz);
+                lab.log(`  -> TPS ${r.totals.tps}, errors ${r.totals.errors}, p50/p99 ${r.latencyMs.p50}/${r.latencyMs.p99} ms, load generator ${r.resources.loadGenerator.meanMillicores}m`);
+              } else {
+                r = await lab.run({ ...cell, id, durationSec: sliceSec }, ++index, total, sampler, {}, [url]);
+              }
             } finally {
               await sampler.stop();
             }
             const cpu1 = await readCpuTicks(pid);
             const redis1 = await readCpuTicks(redisPid);
             if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
-            const hz = clockTicksPerSec();
             const server = r.resources.processes.find((p) => p.name === name)!;
             const redisProc = r.resources.processes.find((p) => p.role === 'redis');
             const sum = sums.get(target) ?? newSliceSum(url);
@@ -461,7 +510,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
           }
         }
         for (const [target] of sides) {
-          measurements.push(toMeasurement(sums.get(target)!, { workload, target, rows: cell.rows, round, order: firstOrder.indexOf(target) + 1, slices }));
+          measurements.push(toMeasurement(sums.get(target)!, { workload, target, rows: cell.rows, round, order: firstOrder.indexOf(target) + 1, slices }, pinning.info.applied && redisWith === 'load-generator'));
         }
       }
     }
@@ -485,6 +534,7 @@ export async function measureApiOverhead(lab: Lab, profile: Profile): Promise<Ap
     slices,
     everyWorkloadFirst: size.warmupSec > 0,
     nodeFlags: [...DEPT_API_NODE_FLAGS],
+    loadGenerator,
     warmUpSlices: WARM_UP_SLICES,
     deptBefore,
     redisKey: CacheKeys.findAll,
@@ -511,10 +561,10 @@ export function comparisonLines(o: ApiOverhead): string[] {
 }
 
 /** bench api-overhead: the measurements and the ratios against their targets, printed at the end. */
-export async function runApiOverhead(profile: Profile): Promise<void> {
+export async function runApiOverhead(profile: Profile, options: OverheadOptions = DEFAULT_OVERHEAD_OPTIONS): Promise<void> {
   let o!: ApiOverhead;
   await runOnStack('api-overhead', profile, async (lab, rec) => {
-    o = rec.apiOverhead = await measureApiOverhead(lab, profile);
+    o = rec.apiOverhead = await measureApiOverhead(lab, profile, options);
   });
   console.log(`  ${o.pinning.note}`);
   for (const m of o.measurements)

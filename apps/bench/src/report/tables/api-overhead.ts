@@ -83,7 +83,9 @@ export function apiOverheadTable(results: RunResults): Table {
   return {
     id: 'api-overhead-measures',
     title: 'API overhead: every measure',
-    intro: o ? `Servers and Redis on CPU ${o.pinning.serverCpus}, load generator on CPU ${o.pinning.loadGeneratorCpus}${o.pinning.applied ? '' : ' (not pinned)'}.` : 'Not measured in this run.',
+    intro: o
+      ? `Servers on CPU ${o.pinning.serverCpus}, Redis on CPU ${o.pinning.redisCpus ?? o.pinning.serverCpus}${o.pinning.redisWith === 'load-generator' ? ' with the load generator' : ', with the servers'}, load generator on CPU ${o.pinning.loadGeneratorCpus}${o.pinning.applied ? '' : ' (not pinned)'}.`
+      : 'Not measured in this run.',
     header: ['workload', 'server', 'round', 'TPS', 'server CPU µs / request', 'Redis CPU µs / request', 'p50 / p99 ms', 'server CPU (mean)', 'LG CPU', 'errors / requests'],
     rows,
     notes: o ? ['† bound by the load generator (>= 90 % of its core).'] : [],
