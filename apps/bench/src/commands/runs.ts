@@ -68,13 +68,13 @@ export function registerRuns(program: Command): void {
   )
     .option(
       '--redis-with <side>',
-      `the core Redis shares: ${REDIS_PLACEMENTS.join(' or ')}; the load generator's keeps the API alone on its core, as in a pod whose Redis is another pod; the servers' is how issue 10 first measured`,
+      `the core Redis shares: ${REDIS_PLACEMENTS.join(' or ')}; the servers' is how issue 10 measured (the default); the load generator's leaves the servers' core to the API alone`,
       choiceOption('--redis-with', REDIS_PLACEMENTS),
       DEFAULT_REDIS_PLACEMENT,
     )
     .option(
       '--load-generator <name>',
-      `${LOAD_GENERATORS.join(' or ')}: wrk (Debian's package) costs the load generator's core a fraction of what autocannon does, so Redis fits beside it; autocannon runs in the bench process`,
+      `${LOAD_GENERATORS.join(' or ')}: wrk (Debian's package, as issue 10 measured) costs its core a fraction of what autocannon does, which was bound at 1000 rows; autocannon runs in the bench process`,
       choiceOption('--load-generator', LOAD_GENERATORS),
       DEFAULT_OVERHEAD_OPTIONS.loadGenerator,
     )

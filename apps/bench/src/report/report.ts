@@ -118,7 +118,7 @@ function renderHtml(results: RunResults, answers: Conclusion[], tables: Table[],
 
 function header(results: RunResults): string[] {
   const h = results.host;
-  const generators = [...new Set(results.cells.map((c) => c.loadGenerator))].join(', ') || (results.apiOverhead ? 'autocannon' : 'none');
+  const generators = [...new Set(results.cells.map((c) => c.loadGenerator))].join(', ') || (results.apiOverhead ? (results.apiOverhead.loadGenerator ?? 'autocannon') : 'none');
   const p = results.pinning;
   // bench api-overhead pins its own processes (no run-frame pinning): its header says how.
   const o = results.apiOverhead?.pinning;

@@ -1,10 +1,10 @@
-// wrk (Debian's `wrk`, C, one epoll loop per thread) as api-overhead's load generator. The bench's
-// own autocannon spends about 50 µs of CPU per request; on a two-core host, with Redis on the load
-// generator's core so that the servers' core runs the API alone, autocannon and Redis together fill
-// that core and the servers wait on it (docs/bench-runs.md, "Where Redis runs"). wrk costs a
-// fraction of that, so the servers' core stays the one that limits. It sends what the scenario's
-// request spec sends: the same method, path and headers, and for the POST the body of the same
-// generator (written in Lua below); an answer other than 2xx or 3xx is counted as an error.
+// wrk (Debian's `wrk`, C, one epoll loop per thread) as api-overhead's load generator, as issue 10
+// measured with it. The bench's own autocannon spends about 50 µs of CPU per request: at 1000 rows
+// it filled its core (the measure was the load generator's), and with Redis on its core
+// (`--redis-with load-generator`) the two filled it at every size, so the servers waited on it
+// (docs/bench-runs.md, "Where Redis runs"). wrk costs a fraction of that. It sends what the
+// scenario's request spec sends: the same method, path and headers, and for the POST the body of
+// the same generator (written in Lua below); an answer other than 2xx or 3xx is an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

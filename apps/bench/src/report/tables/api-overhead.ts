@@ -9,7 +9,7 @@ const ratio = (s: Spread) => `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${
 
 function method(o: ApiOverhead): string {
   return (
-    `${o.connections} connections, ${o.durationSec} s per measure, ${o.rounds} round(s); ` +
+    `${o.loadGenerator ?? 'autocannon'}, ${o.connections} connections, ${o.durationSec} s per measure, ${o.rounds} round(s); ` +
     (o.everyWorkloadFirst
       ? `both sides first served every workload for ${o.warmupSec} s each, unmeasured (a process's cost per request depends on the routes it has served), then each workload again right before its rounds` + (o.warmUpSlices ? `, each warm-up in ${o.warmUpSlices} slices in which the servers take turns; ` : ', the servers one after the other; ')
       : o.warmupSec
@@ -28,7 +28,7 @@ function method(o: ApiOverhead): string {
     (o.nodeFlags?.length ? `Every server ran \`node ${o.nodeFlags.join(' ')}\`, dept-api's flags (libs/procs/src/node-flags.ts). ` : '') +
     `Pinning: ${o.pinning.note}. CPU per request = the server process's utime + stime over its measure / its answers. ` +
     'Ratios are dept-api / bare within a round: median (min–max) over the rounds. A target is "met" only when the whole spread is on its side, ' +
-    '"missed" when all of it is on the other, otherwise "not resolved".' +
+    '"missed" when all of it is on the other, otherwise "not resolved"; a throughput target is at best "not resolved" when the load generator\'s core (with Redis on it, where Redis shares it) was 90 % busy in any measure of its workload.' +
     (o.control?.length
       ? ' The control: a second bare-server process (bare-2), the same code as bare, measured in the same rotation; bare-2 / bare shows how far apart two identical servers come out on this host in this run.' +
         (o.comparisons.some((c) => c.vsControl) ? ' The floor is both processes: a verdict takes the ratios of dept-api against bare and against bare-2 together.' : '')
