@@ -24,7 +24,7 @@ import { CacheKeys } from '@app/departments';
 import { PROFILES, SCENARIOS, scenarioFor } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { DEPT_API_NODE_FLAGS, freePort } from '@app/procs';
-import type { ApiOverhead, ApiOverheadMeasurement, CellResult, OverheadComparison, OverheadControl, OverheadPinning, OverheadVerdict, OverheadWorkload, RedisPlacement, Spread } from '../results';
+import type { ApiOverhead, ApiOverheadMeasurement, OverheadComparison, OverheadControl, OverheadPinning, OverheadVerdict, OverheadWorkload, RedisPlacement, Spread } from '../results';
 import { LOAD_GENERATOR_BOUND_MILLICORES, Sampler, clockTicksPerSec, readCpuTicks, readProcessAgeSec, runCell } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
