@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The per-request cost of two dept-api layers in isolation (no sockets), old way and new way:
-// the metrics onResponse hook (prom-client inc + observe vs HttpRequestMetrics.record) and the
-// POST body validation (Nest's ValidationPipe vs FastValidationPipe). Bounded: ~1 s per case.
+// the metrics onResponse hook (prom-client inc + observe vs HttpRequestMetrics.record), the
+// POST body validation (Nest's ValidationPipe vs FastValidationPipe) and the id and name rule
+// (every rule vs its ASCII shortcut). Bounded: ~1 s per case.
 // Usage: npm run build && node scripts/hot-path-microbench.js
 'use strict';
 require('reflect-metadata');
@@ -9,7 +10,7 @@ const { join } = require('node:path');
 const { Counter, Histogram, Registry } = require('prom-client');
 const dist = join(__dirname, '../dist');
 const { ApiMetrics, LATENCY_BUCKETS } = require(join(dist, 'libs/observability/src'));
-const { DepartmentRedisDto } = require(join(dist, 'libs/departments/src'));
+const { DepartmentRedisDto, fullTextProblem, textProblem } = require(join(dist, 'libs/departments/src'));
 const { ValidationPipe } = require('@nestjs/common');
 const { VALIDATION } = require(join(dist, 'apps/dept-api/src/bootstrap'));
 const { FastValidationPipe } = require(join(dist, 'apps/dept-api/src/common/fast-validation.pipe'));
@@ -44,4 +45,14 @@ async function bench(name, fn) {
   const fast = new FastValidationPipe(VALIDATION);
   await bench('POST body validation, before (ValidationPipe)', () => slow.transform(body(), meta));
   await bench('POST body validation, after (FastValidationPipe)', () => fast.transform(body(), meta));
+  // A study body's two fields through the identity rule: every rule, and with the ASCII shortcut.
+  const ids = Array.from({ length: 1000 }, (_, i) => [`t${String(i).padStart(4, '0')}`, `test_${String(i * 7).padStart(6, '0')}`]);
+  await bench('id + name rule, every rule (fullTextProblem)', (i) => {
+    const [no, name] = ids[i % 1000];
+    return fullTextProblem('deptNo', no) ?? fullTextProblem('deptName', name);
+  });
+  await bench('id + name rule, ASCII shortcut (textProblem)', (i) => {
+    const [no, name] = ids[i % 1000];
+    return textProblem('deptNo', no) ?? textProblem('deptName', name);
+  });
 })();

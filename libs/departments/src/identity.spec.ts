@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { codePoints, DEPT_TEXT_PATTERN, deptNameProblem, deptNoProblem, payloadProblem } from './identity';
+import { codePoints, DEPT_TEXT_PATTERN, deptNameProblem, deptNoProblem, fullTextProblem, payloadProblem, textProblem } from './identity';
 
 describe('what an id and a name may be', () => {
   it.each(['d001', 'D001', 'café', 'findAll', '😀'.repeat(40), '👩‍💻', 'a b', 'a/b', '%', 'x'.repeat(40)])('accepts %j', (id) => {
@@ -14,6 +14,25 @@ describe('what an id and a name may be', () => {
     ['a number', 7], ['null', null],
   ])('refuses %s', (_name, id) => {
     expect(deptNoProblem(id)).toEqual(expect.any(String));
+  });
+
+  it('gives the same answer through its ASCII shortcut as through every rule', () => {
+    // Near the shortcut's edges: ASCII with spaces, controls and DEL at either end or inside, the
+    // length limit, and characters just outside ASCII.
+    const near = fc.constantFrom(' ', '\t', '\n', '\r', '\u000b', '\u000c', '\u001f', '\u007f', '\u0080', '\u0085', '\u00a0', '\u00e9', '!', '~', 'a', '.', 'é', '\u2028', '\ud800', '😀');
+    const text = fc.oneof(
+      fc.string({ maxLength: 45 }),
+      fc.array(fc.oneof(fc.string({ minLength: 1, maxLength: 3 }), near), { maxLength: 45 }).map((a) => a.join('')),
+    );
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 45 }), (s, max) => {
+        expect(textProblem('deptNo', s, max)).toBe(fullTextProblem('deptNo', s, max));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const s of ['', ' ', 'a ', ' a', 'a\u007f', '\u007fa', 'x'.repeat(40), 'x'.repeat(41), 'a b', '!~']) {
+      expect(textProblem('deptNo', s)).toBe(fullTextProblem('deptNo', s));
+    }
   });
 
   it('counts code points, as MariaDB and JSON Schema do', () => {

@@ -32,8 +32,21 @@ export function codePoints(s: string): number {
   return n;
 }
 
+/**
+ * Printable ASCII with no space at either end: such a string passes every rule below (no control,
+ * surrogate or bidi character, its code points are its length, ASCII is NFC), so it needs only
+ * its length checked. Study ids and names are all of this kind; anything else takes the full check.
+ */
+const PLAIN_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 /** Why `value` is not an acceptable id or name, or null when it is. */
 export function textProblem(field: string, value: unknown, max = DEPT_FIELD_MAX): string | null {
+  if (typeof value === 'string' && value.length <= max && PLAIN_ASCII.test(value)) return null;
+  return fullTextProblem(field, value, max);
+}
+
+/** textProblem without its ASCII shortcut: every rule, for every string (the tests compare the two). */
+export function fullTextProblem(field: string, value: unknown, max = DEPT_FIELD_MAX): string | null {
   if (typeof value !== 'string') return `${field} must be a string`;
   if (LONE_SURROGATE.test(value)) return `${field} must not contain a lone surrogate (it cannot be stored as UTF-8)`;
   const n = codePoints(value);
