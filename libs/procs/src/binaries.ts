@@ -15,6 +15,7 @@ const HINTS: Record<string, string> = {
   mariadbd: 'install it with `apt-get install -y mariadb-server`',
   'mariadb-install-db': 'install it with `apt-get install -y mariadb-server`',
   mariadb: 'install it with `apt-get install -y mariadb-client`',
+  wrk: 'install it with `apt-get install -y wrk` (bench api-overhead; or run it with --load-generator autocannon)',
 };
 
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin'];

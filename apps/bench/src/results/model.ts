@@ -447,8 +447,8 @@ export interface OverheadPinning {
  */
 export interface ApiOverhead {
   /**
-   * What sent the load (absent in older runs: autocannon, in the bench process): wrk, a separate
-   * C process, by default since Redis shares the load generator's core.
+   * What sent the load (absent in older runs: autocannon, in the bench process): by default wrk, a
+   * separate C process, as issue 10 measured.
    */
   loadGenerator?: 'wrk' | 'autocannon';
   connections: number;

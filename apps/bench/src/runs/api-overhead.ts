@@ -4,9 +4,9 @@
 // (both send the same cached bytes) and the Redis write POST /api/departmentRedises (both send
 // HMSET + HKEYS + SADD). Sizes: PROFILES[profile].apiOverhead.
 //
-// Method (issue 10): the servers on one core and the load generator (this process) on another,
-// where the host has two and taskset works, and their Redis with the load generator (or, with
-// `--redis-with servers`, on the servers' core, as the issue first measured); the servers alternate within each round,
+// Method (issue 10): the servers and their Redis on one core and the load generator (wrk, or with
+// `--load-generator autocannon` this process) on another, where the host has two and taskset works
+// (`--redis-with load-generator` puts Redis beside the load generator); the servers alternate within each round,
 // and which goes first changes by slice and by round, so drift on a shared host hits all alike; CPU
 // per request is each server's own utime + stime over its measure, divided by its answers; ratios
 // are dept-api / bare within a round, reported as median, min and max over the rounds. A ratio is
@@ -23,14 +23,14 @@ import { promisify } from 'node:util';
 import { CacheKeys } from '@app/departments';
 import { PROFILES, SCENARIOS, scenarioFor } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
-import { DEPT_API_NODE_FLAGS, freePort } from '@app/procs';
+import { DEPT_API_NODE_FLAGS, findBinary, freePort } from '@app/procs';
 import type { ApiOverhead, ApiOverheadMeasurement, OverheadComparison, OverheadControl, OverheadPinning, OverheadVerdict, OverheadWorkload, RedisPlacement, Spread } from '../results';
 import { LOAD_GENERATOR_BOUND_MILLICORES, Sampler, clockTicksPerSec, readCpuTicks, readProcessAgeSec, runCell } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
 import { runOnStack } from './frame';
 import { Lab } from './lab';
-import { runWrk, wrkPath } from './wrk';
+import { runWrk } from './wrk';
 import type { OverheadLoadGenerator, SliceLoad } from './wrk';
 
 const run = promisify(execFile);
@@ -382,7 +382,7 @@ export const DEFAULT_OVERHEAD_OPTIONS: OverheadOptions = { redisWith: DEFAULT_RE
 
 export async function measureApiOverhead(lab: Lab, profile: Profile, options: OverheadOptions = DEFAULT_OVERHEAD_OPTIONS): Promise<ApiOverhead> {
   const { redisWith, loadGenerator } = options;
-  if (loadGenerator === 'wrk' && !wrkPath()) throw new StackError('wrk is not installed: `apt-get install -y wrk` (or `node scripts/ensure.js bench`), or run with --load-generator autocannon');
+  if (loadGenerator === 'wrk' && !findBinary('wrk')) throw new StackError('wrk is not installed: `apt-get install -y wrk` (or `node scripts/ensure.js bench`), or run with --load-generator autocannon');
   const size = PROFILES[profile].apiOverhead;
   lab.requireUp(['redis'], 1);
   const redisPort = lab.stack.ports.redis['redis-cache'];

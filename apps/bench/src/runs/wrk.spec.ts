@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCENARIOS, studyBody, uniqueBody } from '@app/scenarios';
-import { parseWrk, wrkPath, wrkScript } from './wrk';
+import { findBinary } from '@app/procs';
+import { parseWrk, wrkScript } from './wrk';
 
 const OUTPUT = `Running 3s test @ http://127.0.0.1:29010/v1/departments
   1 threads and 50 connections
@@ -63,7 +64,7 @@ describe('wrk', () => {
   });
 
   // The Lua itself, run by wrk's own LuaJIT against a local server that keeps what it receives.
-  const wrk = wrkPath();
+  const wrk = findBinary('wrk');
   (wrk ? it : it.skip)('sends, through wrk, the bodies the script claims (needs wrk: apt-get install -y wrk)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wrk-spec-'));
     const script = join(dir, 'r.lua');

@@ -5,25 +5,19 @@
 // (docs/bench-runs.md, "Where Redis runs"). wrk costs a fraction of that. It sends what the
 // scenario's request spec sends: the same method, path and headers, and for the POST the body of
 // the same generator (written in Lua below); an answer other than 2xx or 3xx is an error.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cell, RequestSpec } from '@app/scenarios';
 import { runTagFromSeed, scenarioFor } from '@app/scenarios';
+import { requireBinary } from '@app/procs';
 import type { LatencyMs, Resources, Totals } from '../results';
 import { LOAD_GENERATOR_BOUND_MILLICORES } from '../load';
 import type { Sampler } from '../load';
 
 export type OverheadLoadGenerator = 'wrk' | 'autocannon';
 export const LOAD_GENERATORS: readonly OverheadLoadGenerator[] = ['wrk', 'autocannon'];
-
-/** wrk's path, or null when it is not installed (`apt-get install -y wrk`). */
-export function wrkPath(): string | null {
-  const r = spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' });
-  const path = r.status === 0 ? r.stdout.trim() : '';
-  return path || null;
-}
 
 /** One measure of load, in the shape api-overhead sums over slices (a CellResult is one too). */
 export interface SliceLoad {
@@ -110,6 +104,9 @@ export function wrkScript(spec: RequestSpec, cell: Pick<Cell, 'idMode' | 'payloa
   return lines.join('\n') + '\n';
 }
 
+/** One shell word, single-quoted. */
+const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+
 function ticksOfShell(stat: string): number {
   // /proc/<pid>/stat of the shell after wrk exited: fields 16 and 17 (cutime, cstime), the CPU of
   // the children it waited for, that is wrk's.
@@ -131,8 +128,8 @@ export async function runWrk(cell: Cell, baseUrl: string, durationSec: number, s
   const args = ['-t1', `-c${cell.vUsers}`, `-d${Math.ceil(durationSec) + 1}s`, '--latency', '-s', script, `${baseUrl}${spec.path}`];
   // The shell forwards SIGUSR1 to wrk as SIGINT, waits for it to exit (a trapped signal ends the
   // first wait early), and prints its own stat last: its cutime + cstime are wrk's CPU.
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const cmd = `wrk ${quoted} & w=$!; trap 'kill -INT $w' USR1; wait $w; s=$?; if [ $s -gt 128 ]; then wait $w; s=$?; fi; cat /proc/$$/stat; exit $s`;
+  const quoted = args.map(quote).join(' ');
+  const cmd = `${quote(requireBinary('wrk'))} ${quoted} & w=$!; trap 'kill -INT $w' USR1; wait $w; s=$?; if [ $s -gt 128 ]; then wait $w; s=$?; fi; cat /proc/$$/stat; exit $s`;
   await sampler.tick();
   const t0 = Date.now();
   const child = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
