@@ -10,6 +10,7 @@ import type { MatrixKind } from '../runs/matrix';
 import { runKill } from '../runs/kill';
 import { runStress } from '../runs/stress';
 import { runRedisBenchmark } from '../runs/redis-benchmark';
+import { runApiLayers } from '../runs/api-layers';
 import { DEFAULT_OVERHEAD_OPTIONS, DEFAULT_REDIS_PLACEMENT, REDIS_PLACEMENTS, runApiOverhead } from '../runs/api-overhead';
 import { LOAD_GENERATORS } from '../runs/wrk';
 import type { OverheadLoadGenerator } from '../runs/wrk';
@@ -79,6 +80,16 @@ export function registerRuns(program: Command): void {
       DEFAULT_OVERHEAD_OPTIONS.loadGenerator,
     )
     .action((o: { profile: Profile; redisWith: RedisPlacement; loadGenerator: OverheadLoadGenerator }) => runApiOverhead(o.profile, { redisWith: o.redisWith, loadGenerator: o.loadGenerator }));
+
+  profileOption(
+    program
+      .command('api-layers')
+      .description(
+        "issue 10, what each layer costs (needs `stack up --backend redis`): one dept-api process with extra routes entering its cached read below Nest's router, " +
+          'below the service, the cache and the executor, and the bare floor, measured in turns with wrk (servers and Redis on one core, wrk on another); ' +
+          'each layer is the CPU per request of two routes of the same process apart, paired by round, median/min/max (sizes as api-overhead)',
+      ),
+  ).action((o: { profile: Profile }) => runApiLayers(o.profile));
 
   profileOption(
     program

@@ -76,6 +76,18 @@ export async function readCpuTicks(pid: number): Promise<number | null> {
   return fields ? Number(fields[11]) + Number(fields[12]) : null;
 }
 
+/**
+ * The context switches of a process's main thread so far (/proc/<pid>/status): voluntary (it
+ * waited: a sleep, an empty socket) and nonvoluntary (it was preempted); null when gone.
+ */
+export async function readContextSwitches(pid: number): Promise<{ voluntary: number; nonvoluntary: number } | null> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const voluntary = /^voluntary_ctxt_switches:\s*(\d+)/m.exec(text);
+  const nonvoluntary = /^nonvoluntary_ctxt_switches:\s*(\d+)/m.exec(text);
+  return voluntary && nonvoluntary ? { voluntary: Number(voluntary[1]), nonvoluntary: Number(nonvoluntary[1]) } : null;
+}
+
 /** Seconds since the process started (starttime in /proc/<pid>/stat against /proc/uptime); null when gone. */
 export async function readProcessAgeSec(pid: number): Promise<number | null> {
   const [fields, uptime] = await Promise.all([readStatFields(pid), readFile('/proc/uptime', 'utf8').catch(() => null)]);

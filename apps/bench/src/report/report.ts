@@ -118,10 +118,10 @@ function renderHtml(results: RunResults, answers: Conclusion[], tables: Table[],
 
 function header(results: RunResults): string[] {
   const h = results.host;
-  const generators = [...new Set(results.cells.map((c) => c.loadGenerator))].join(', ') || (results.apiOverhead ? (results.apiOverhead.loadGenerator ?? 'autocannon') : 'none');
+  const generators = [...new Set(results.cells.map((c) => c.loadGenerator))].join(', ') || (results.apiOverhead ? (results.apiOverhead.loadGenerator ?? 'autocannon') : results.apiLayers ? results.apiLayers.loadGenerator : 'none');
   const p = results.pinning;
   // bench api-overhead pins its own processes (no run-frame pinning): its header says how.
-  const o = results.apiOverhead?.pinning;
+  const o = results.apiOverhead?.pinning ?? results.apiLayers?.pinning;
   // bench scale likewise (its GET cells pinned, its bootstrap part not).
   const sc = results.scale?.pinning;
   const pinning = p

@@ -502,6 +502,68 @@ export interface HostInfo {
   platform: string;
 }
 
+/** bench api-layers: the routes of one dept-api process, outermost layer first, and the bare floor. */
+export type ApiLayerTarget = 'bare' | 'nest' | 'service' | 'cache' | 'executor' | 'client';
+
+/** One route's round: its slices summed (CPU is the serving process's utime + stime over them). */
+export interface ApiLayerMeasurement {
+  target: ApiLayerTarget;
+  round: number;
+  durationSec: number;
+  ok: number;
+  errors: number;
+  tps: number;
+  cpuUsPerRequest: number;
+  redisCpuUsPerRequest: number;
+  loadGeneratorMeanMillicores: number;
+  /**
+   * Times the server's main thread was preempted (nonvoluntary_ctxt_switches in /proc) and Redis
+   * went to sleep (its voluntary ones), per answer: with both on one core, Redis runs as soon as a
+   * command reaches it, and each wake-up is a context switch on the server's core.
+   */
+  serverPreemptionsPerRequest: number;
+  redisSleepsPerRequest: number;
+}
+
+/** One route over the rounds. */
+export interface ApiLayerSummary {
+  target: ApiLayerTarget;
+  path: string;
+  /** What a request to it runs. */
+  what: string;
+  tps: Spread;
+  cpuUsPerRequest: Spread;
+  serverPreemptionsPerRequest: Spread;
+  redisSleepsPerRequest: Spread;
+}
+
+/** What one layer costs: the CPU per request of `outer` minus that of `inner`, paired by round (µs). */
+export interface ApiLayerStep {
+  outer: ApiLayerTarget;
+  inner: ApiLayerTarget;
+  layer: string;
+  cpuUs: Spread;
+  /** outer / inner throughput, paired by round. */
+  tpsRatio: Spread;
+}
+
+/** bench api-layers (issue 10, what each layer costs): one dept-api process entered at each layer. */
+export interface ApiLayers {
+  loadGenerator: 'wrk';
+  rows: number;
+  connections: number;
+  durationSec: number;
+  rounds: number;
+  slices: number;
+  warmupSec: number;
+  nodeFlags: string[];
+  redisKey: string;
+  pinning: OverheadPinning;
+  measurements: ApiLayerMeasurement[];
+  targets: ApiLayerSummary[];
+  steps: ApiLayerStep[];
+}
+
 export interface RunResults {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   runId: string;
@@ -515,6 +577,8 @@ export interface RunResults {
   redisBenchmark: RedisBenchmarkResult[];
   /** Present when the run measured the API's own overhead (bench api-overhead). */
   apiOverhead?: ApiOverhead;
+  /** Present when the run measured what each of dept-api's layers costs (bench api-layers). */
+  apiLayers?: ApiLayers;
   /** HA runs without a load cell of their own (ha commands, bootstrap sizes, sync-check). */
   ha?: HaRunResults;
   /** Present when the run measured how cost grows with size (bench scale). */

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../stack/layout';
 import { onAbort } from '../cli/abort';
 import { UserError } from '../cli/errors';
 import { hostInfo, readResults, writeResults } from './files';
-import type { ApiOverhead, CellResult, CorePinning, HaRunResults, RedisBenchmarkResult, RunResults, ScaleResults } from './model';
+import type { ApiLayers, ApiOverhead, CellResult, CorePinning, HaRunResults, RedisBenchmarkResult, RunResults, ScaleResults } from './model';
 import { ReportError } from './schema';
 
 export function resultsRoot(): string {
@@ -52,6 +52,7 @@ export class RunRecorder {
   /** The HA runs' own sections (kill analysis, bootstrap times, command probes, sync checks). */
   readonly ha: HaRunResults = {};
   apiOverhead?: ApiOverhead;
+  apiLayers?: ApiLayers;
   scale?: ScaleResults;
   /** Which cores the load generator and the system under test ran on (runs that pin). */
   pinning?: CorePinning;
@@ -84,6 +85,7 @@ export class RunRecorder {
       notes: this.notes,
     };
     if (this.apiOverhead) r.apiOverhead = this.apiOverhead;
+    if (this.apiLayers) r.apiLayers = this.apiLayers;
     if (Object.keys(this.ha).length) r.ha = this.ha;
     if (this.scale) r.scale = this.scale;
     if (this.pinning) r.pinning = this.pinning;

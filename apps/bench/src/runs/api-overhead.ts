@@ -60,7 +60,7 @@ const LABELS: Record<OverheadWorkload, string> = {
 const BARE_MAIN = join(__dirname, 'bare-server.js');
 
 /** Starts the bare server and resolves once it prints "ready"; it exits when our stdin pipe closes. */
-async function startBare(port: number, redisPort: number, cpus: string | null): Promise<ChildProcess> {
+export async function startBare(port: number, redisPort: number, cpus: string | null): Promise<ChildProcess> {
   if (!existsSync(BARE_MAIN)) throw new StackError(`${BARE_MAIN} is missing: run \`npm run build\` first`);
   // The floor runs on the same runtime as dept-api: its node flags too.
   const args = [...DEPT_API_NODE_FLAGS, BARE_MAIN, String(port), String(redisPort)];
@@ -83,7 +83,7 @@ async function startBare(port: number, redisPort: number, cpus: string | null): 
   return child;
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -235,11 +235,12 @@ export function expandCpuList(list: string): number[] {
  * end. Not applied on a single CPU or without taskset: then the report says so and everything
  * shares the host's CPUs.
  */
-class Pinning {
+export class Pinning {
   private readonly restore: Array<[number, string]> = [];
   constructor(readonly info: OverheadPinning) {}
 
-  static async plan(redisWith: RedisPlacement, loadGenerator: OverheadLoadGenerator): Promise<Pinning> {
+  /** `servers`: how the note names the servers (api-layers has other ones than api-overhead). */
+  static async plan(redisWith: RedisPlacement, loadGenerator: OverheadLoadGenerator, servers = 'both bare-server processes, dept-api'): Promise<Pinning> {
     const lg = loadGenerator === 'wrk' ? 'wrk, started by the bench process' : 'autocannon in the bench process';
     const own = await cpuListOf(process.pid);
     if (own === null) return new Pinning({ applied: false, serverCpus: 'all', loadGeneratorCpus: 'all', redisCpus: 'all', redisWith, note: 'taskset is missing or not permitted here: servers, Redis and load generator share every CPU' });
@@ -255,8 +256,8 @@ class Pinning {
       redisWith,
       note:
         redisWith === 'servers'
-          ? `taskset: both bare-server processes, dept-api and their Redis on CPU ${server}, the load generator (${lg}) on CPU ${load}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`
-          : `taskset: both bare-server processes and dept-api on CPU ${server}, their Redis with the load generator (${lg}) on CPU ${load}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`,
+          ? `taskset: ${servers} and their Redis on CPU ${server}, the load generator (${lg}) on CPU ${load}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`
+          : `taskset: ${servers} on CPU ${server}, their Redis with the load generator (${lg}) on CPU ${load}; the host has ${cpus.length} CPUs (${own}) shared with whatever else runs on it`,
     });
   }
 

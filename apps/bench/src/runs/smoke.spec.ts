@@ -165,7 +165,7 @@ describe('bad input: one line, a non-zero exit, nothing in results/', () => {
   });
 
   it('every run has --help', () => {
-    for (const cmd of [['matrix'], ['kill'], ['stress'], ['redis-benchmark'], ['api-overhead'], ['study'], ['report'], ['compare']]) {
+    for (const cmd of [['matrix'], ['kill'], ['stress'], ['redis-benchmark'], ['api-overhead'], ['api-layers'], ['study'], ['report'], ['compare']]) {
       const r = bench(e, [...cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: bench /);
@@ -173,7 +173,7 @@ describe('bad input: one line, a non-zero exit, nothing in results/', () => {
   });
 
   it('a stack that is not up', () => {
-    for (const args of [['matrix', 'get', '--profile', 'smoke'], ['kill', '--profile', 'smoke'], ['stress', '--profile', 'smoke'], ['redis-benchmark', '--profile', 'smoke'], ['api-overhead', '--profile', 'smoke']]) {
+    for (const args of [['matrix', 'get', '--profile', 'smoke'], ['kill', '--profile', 'smoke'], ['stress', '--profile', 'smoke'], ['redis-benchmark', '--profile', 'smoke'], ['api-overhead', '--profile', 'smoke'], ['api-layers', '--profile', 'smoke']]) {
       const r = bench(e, args);
       oneLine(r);
       expect(r.code).toBe(2);
@@ -409,5 +409,34 @@ describe('each run on its own, on a stack that is up', () => {
     }
     expect(r.stdout).toMatch(/GET \/v1\/departments, 10 rows, cached: dept-api \/ bare throughput [\d.]+ \[[\d.]+-[\d.]+\] \(target >= 0\.9: (met|missed|not resolved)\); CPU per request [\d.]+ \[[\d.]+-[\d.]+\] \(target <= 1\.25: (met|missed|not resolved)\); dept-api \/ bare-2 throughput [\d.]+ \[[\d.]+-[\d.]+\], CPU per request [\d.]+ \[[\d.]+-[\d.]+\]; control bare-2 \/ bare throughput [\d.]+ \[[\d.]+-[\d.]+\], CPU per request [\d.]+/);
     expect(r.stdout).toMatch(/POST \/api\/departmentRedises .*\(target >= 0\.8: (met|missed|not resolved)\).*\(target <= 1\.4: (met|missed|not resolved)\)/);
+  }, 120_000);
+
+  it('api-layers: one dept-api process entered at each layer, the floor beside it', () => {
+    const r = bench(e, ['api-layers', '--profile', 'smoke']);
+    const results = resultsOf(e, r);
+    const o = results.apiLayers!;
+    // Every route measured once per round (smoke: one round of 2 slices), in the rotation.
+    expect(o.measurements.map((m) => m.target).sort()).toEqual(['bare', 'cache', 'client', 'executor', 'nest', 'service']);
+    for (const m of o.measurements) {
+      expect(m.errors).toBe(0);
+      expect(m.ok).toBeGreaterThan(0);
+      expect(m.tps).toBeGreaterThan(0);
+      expect(m.cpuUsPerRequest).toBeGreaterThan(0);
+      expect(m.durationSec).toBeGreaterThanOrEqual(1.8);
+    }
+    const cpu = (t: string) => o.measurements.find((m) => m.target === t)!.cpuUsPerRequest;
+    // Each layer is its two routes' CPU per request apart (one round: one value each).
+    expect(o.steps.map((s) => `${s.outer}-${s.inner}`)).toEqual(['nest-service', 'service-cache', 'cache-executor', 'executor-client', 'client-bare', 'nest-bare']);
+    for (const s of o.steps) expect(s.cpuUs.median).toBeCloseTo(cpu(s.outer) - cpu(s.inner), 2);
+    expect(o.targets.find((t) => t.target === 'client')!.path).toBe('/_layers/client');
+    expect(o.targets.find((t) => t.target === 'nest')!.path).toBe('/v1/departments');
+    expect(o.loadGenerator).toBe('wrk');
+    if (o.pinning.applied) expect(o.pinning.loadGeneratorCpus).not.toBe(o.pinning.serverCpus);
+    // The layer routes exist only in the measuring process: the stack's dept-api has none.
+    expect(results.cells).toHaveLength(0);
+    expect(r.stdout).toMatch(/nest - service +-?[\d.]+ \[-?[\d.]+ to -?[\d.]+\] µs per request/);
+    const md = readFileSync(join(e.resultsDir, results.runId, 'report.md'), 'utf8');
+    expect(md).toContain("## API layers: what each of dept-api's layers costs per cached GET");
+    expect(md).not.toContain('## GET');
   }, 120_000);
 });

@@ -117,15 +117,16 @@ function ticksOfShell(stat: string): number {
 /**
  * One slice of wrk load against `baseUrl`, sampled by `sampler` (the servers and Redis). wrk's CPU
  * comes from its parent shell's cutime + cstime; its mean over the slice is the load generator's.
+ * `path` replaces the scenario's path (bench api-layers: the same request to another route).
  */
-export async function runWrk(cell: Cell, baseUrl: string, durationSec: number, sampler: Sampler, hz: number): Promise<SliceLoad> {
+export async function runWrk(cell: Cell, baseUrl: string, durationSec: number, sampler: Sampler, hz: number, path?: string): Promise<SliceLoad> {
   const spec = scenarioFor(cell).request(cell);
   const dir = mkdtempSync(join(tmpdir(), 'wrk-'));
   const script = join(dir, 'request.lua');
   writeFileSync(script, wrkScript(spec, cell, runTagFromSeed(Date.now())));
   // wrk takes whole seconds: it runs one second longer and is stopped with SIGINT at the slice's
   // end (it then prints what it measured, over the time it actually ran).
-  const args = ['-t1', `-c${cell.vUsers}`, `-d${Math.ceil(durationSec) + 1}s`, '--latency', '-s', script, `${baseUrl}${spec.path}`];
+  const args = ['-t1', `-c${cell.vUsers}`, `-d${Math.ceil(durationSec) + 1}s`, '--latency', '-s', script, `${baseUrl}${path ?? spec.path}`];
   // The shell forwards SIGUSR1 to wrk as SIGINT, waits for it to exit (a trapped signal ends the
   // first wait early), and prints its own stat last: its cutime + cstime are wrk's CPU.
   const quoted = args.map(quote).join(' ');

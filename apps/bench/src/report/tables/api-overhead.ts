@@ -91,3 +91,42 @@ export function apiOverheadTable(results: RunResults): Table {
     notes: o ? ['† bound by the load generator (>= 90 % of its core).'] : [],
   };
 }
+
+/** bench api-layers: what each of dept-api's layers costs, then each route's throughput and CPU. */
+export function apiLayersTable(results: RunResults): Table {
+  const o = results.apiLayers;
+  const signed = (s: Spread) => `${s.median.toFixed(1)} (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
+  const rows = (o?.steps ?? []).map((s) => [s.layer, `${s.outer} − ${s.inner}`, signed(s.cpuUs), ratio(s.tpsRatio)]);
+  return {
+    id: 'api-layers',
+    title: "API layers: what each of dept-api's layers costs per cached GET",
+    intro: o
+      ? `One dept-api process (createApp, its hooks and modules) with extra GET routes entering its cached read below each layer, and the bare Fastify + ioredis floor, all sending the ${o.rows}-row list cached under ${o.redisKey}. ` +
+        `wrk, ${o.connections} connections, ${o.durationSec} s per route and round in ${o.slices} slice(s), ${o.rounds} round(s), the routes rotated by slice and by round; ` +
+        (o.warmupSec > 0 ? `first, unmeasured, the 1000-row GET and POST /api/departmentRedises on both processes (as api-overhead's warm-up), then every route at ${o.rows} rows, ${o.warmupSec} s each (a process's cost depends on what it has served). ` : '') +
+        `Pinning: ${o.pinning.note}. A layer's cost is the CPU per request of the outer route minus that of the inner one, paired by round: median (min to max) in µs; ` +
+        'two routes of one process share its hooks, its history and its JIT state, so the difference is the layer. Below zero: within the noise.'
+      : 'Not measured in this run.',
+    header: ['layer', 'routes', 'CPU µs per request (outer − inner)', 'throughput outer / inner'],
+    rows,
+    notes: [],
+  };
+}
+
+/** bench api-layers: each route over the rounds. */
+export function apiLayersRoutesTable(results: RunResults): Table {
+  const o = results.apiLayers;
+  const rows = (o?.targets ?? []).map((t) => [t.target, t.path, t.what, sp(t.tps), sp(t.cpuUsPerRequest, 1), `${sp(t.serverPreemptionsPerRequest, 2)} / ${sp(t.redisSleepsPerRequest, 2)}`]);
+  return {
+    id: 'api-layers-routes',
+    title: 'API layers: every route',
+    intro: o
+      ? "Median (min–max) over the rounds. CPU per request = the serving process's utime + stime over its slices / its answers. " +
+        "Preemptions / sleeps: the server's main thread preempted (nonvoluntary context switches, /proc/<pid>/status) and Redis going to sleep (its voluntary ones), per answer; " +
+        'with Redis on the servers\' core, a command that reaches an idle Redis wakes it and it runs at once, in the middle of the server\'s work.'
+      : 'Not measured in this run.',
+    header: ['route', 'path', 'what a request runs', 'TPS', 'CPU µs per request', 'preemptions of the server / sleeps of Redis, per request'],
+    rows,
+    notes: [],
+  };
+}

@@ -2,7 +2,7 @@
 // our cells beside the study's figure. One table model, rendered to Markdown and to HTML; one
 // file per family.
 import type { RunResults } from '../../results';
-import { apiOverheadSummaryTable, apiOverheadTable } from './api-overhead';
+import { apiLayersRoutesTable, apiLayersTable, apiOverheadSummaryTable, apiOverheadTable } from './api-overhead';
 import type { Table } from './common';
 import { haBootstrapTable, haCommandsTable, haKillTable, haSyncCheckTable, haTable } from './ha';
 import { scaleBootstrapTable, scaleGetTable } from './scale';
@@ -17,6 +17,8 @@ export function allTables(results: RunResults): Table[] {
   // A run that measured only the API's overhead shows that, not the study's tables without a cell.
   const overheadOnly = !!results.apiOverhead && !results.cells.length && !results.redisBenchmark.length && !results.ha;
   if (overheadOnly) return [apiOverheadSummaryTable(results), apiOverheadTable(results)];
+  // bench api-layers: its two tables only.
+  if (results.apiLayers && !results.cells.length && !results.apiOverhead) return [apiLayersTable(results), apiLayersRoutesTable(results)];
   // bench scale's run has no study cell: its own tables only.
   if (results.scale && !results.cells.length) return [scaleGetTable(results), scaleBootstrapTable(results)];
   const has = (pred: (r: RunResults['cells'][number]) => boolean) => results.cells.some(pred);

@@ -1,0 +1,305 @@
+// bench api-layers (issue 10, "record what each layer costs"): one dept-api process
+// (layer-server.ts: createApp with four more routes) entered at each layer of its cached read, and
+// the bare Fastify + ioredis floor beside it, all serving the same cached bytes:
+//   bare      the floor process (bare-server.ts)
+//   client    dept-api's process, a Fastify route straight to ioredis getBuffer
+//   executor  ... to the Redis executor (SingleRedis.get)
+//   cache     ... to DepartmentCache.getBytes (metrics, dependency state)
+//   service   ... to DepartmentsService.findAllCached (cache-aside)
+//   nest      dept-api's own GET /v1/departments (Nest's router, controller and the rest)
+// Why not from CPU profiles: with the servers and Redis on one core, Redis preempts the server on
+// about every request (one involuntary context switch per request, /proc/<pid>/status), and a
+// profile's samples land on the syscall that woke Redis; per-layer µs read from a profile then hold
+// Redis's time too (docs/bench-runs.md). Here each layer is the difference between two routes of
+// one process measured in turns, so the process, its hooks and what it has served are the same on
+// both sides. Method as api-overhead: wrk pinned on one core, servers and Redis on the other, the
+// routes rotated by slice and by round, CPU per request from the serving process's utime + stime.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CacheKeys } from '@app/departments';
+import { PROFILES, SCENARIOS } from '@app/scenarios';
+import type { Cell, Profile } from '@app/scenarios';
+import { DEPT_API_NODE_FLAGS, findBinary, freePort } from '@app/procs';
+import type { ApiLayerMeasurement, ApiLayerStep, ApiLayerSummary, ApiLayerTarget, ApiLayers, Spread } from '../results';
+import { Sampler, clockTicksPerSec, readContextSwitches, readCpuTicks } from '../load';
+import { StackError } from '../stack';
+import { onAbort } from '../cli/abort';
+import { Pinning, WARM_UP_SLICES, rotation, spreadOf, startBare, stopChild, warmUpOrder } from './api-overhead';
+import { runOnStack } from './frame';
+import { Lab } from './lab';
+import { runWrk } from './wrk';
+import { LAYER_PATHS } from './layer-server';
+
+const LAYER_MAIN = join(__dirname, 'layer-server.js');
+
+/** The routes, outermost first, with what a request to each runs. */
+export const LAYER_TARGETS: ReadonlyArray<{ target: ApiLayerTarget; what: string }> = [
+  { target: 'nest', what: "dept-api's GET /v1/departments: Fastify, Nest's router, the controller, the service, the cache, the executor, ioredis" },
+  { target: 'service', what: "dept-api's process, a Fastify route to DepartmentsService.findAllCached (no Nest router, no controller)" },
+  { target: 'cache', what: "dept-api's process, a Fastify route to DepartmentCache.getBytes (its metrics and dependency state)" },
+  { target: 'executor', what: "dept-api's process, a Fastify route to the Redis executor's get (SingleRedis)" },
+  { target: 'client', what: "dept-api's process, a Fastify route straight to ioredis getBuffer" },
+  { target: 'bare', what: 'the floor: its own process, Fastify + ioredis and nothing else (bare-server.ts)' },
+];
+
+/** Each layer: the outer route minus the inner one; the last line is dept-api's process against the floor's. */
+export const LAYER_STEPS: ReadonlyArray<{ outer: ApiLayerTarget; inner: ApiLayerTarget; layer: string }> = [
+  { outer: 'nest', inner: 'service', layer: "Nest's router and the controller (guards, interceptors, pipes, exception zone, @Res)" },
+  { outer: 'service', inner: 'cache', layer: 'the service (cache-aside: the hit test, the miss path not taken)' },
+  { outer: 'cache', inner: 'executor', layer: 'the cache adapter (hit/miss counter, dependency state)' },
+  { outer: 'executor', inner: 'client', layer: 'the executor (SingleRedis.get, readPlain)' },
+  { outer: 'client', inner: 'bare', layer: "dept-api's process itself: its hooks (metrics, query check), its other routes and modules, what it has served" },
+  { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
+];
+
+const pathOf = (t: ApiLayerTarget) => (t === 'bare' ? '/v1/departments' : LAYER_PATHS[t]);
+
+/** Starts layer-server with dept-api's environment; resolves once it prints "ready". */
+async function startLayerServer(env: Record<string, string>, cpus: string | null): Promise<ChildProcess> {
+  if (!existsSync(LAYER_MAIN)) throw new StackError(`${LAYER_MAIN} is missing: run \`npm run build\` first`);
+  const args = [...DEPT_API_NODE_FLAGS, LAYER_MAIN];
+  const opts = { stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } };
+  const child = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], opts) : spawn(process.execPath, args, opts);
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`layer-server did not start within 60 s: ${err.trim()}`)), 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`layer-server exited (${code}) at start: ${err.trim()}`));
+    });
+  });
+  return child;
+}
+
+interface Sum {
+  durationSec: number;
+  ok: number;
+  errors: number;
+  answered: number;
+  cpuSec: number;
+  redisCpuSec: number;
+  loadGenMillicoreSec: number;
+  preemptions: number;
+  redisSleeps: number;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** A signed spread (a layer's cost can come out below zero within the noise). */
+function signedSpread(values: number[]): Spread | null {
+  if (!values.length) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median: round3(median), min: round3(v[0]), max: round3(v[v.length - 1]), n: v.length };
+}
+
+/** Every route over the rounds, and each layer as the paired difference of two routes. */
+export function summarise(measurements: ApiLayerMeasurement[]): { targets: ApiLayerSummary[]; steps: ApiLayerStep[] } {
+  const of = (t: ApiLayerTarget) => measurements.filter((m) => m.target === t && m.ok > 0);
+  const targets: ApiLayerSummary[] = [];
+  for (const { target, what } of LAYER_TARGETS) {
+    const ms = of(target);
+    if (!ms.length) continue;
+    targets.push({
+      target,
+      path: pathOf(target),
+      what,
+      tps: spreadOf(ms.map((m) => m.tps))!,
+      cpuUsPerRequest: spreadOf(ms.map((m) => m.cpuUsPerRequest))!,
+      serverPreemptionsPerRequest: spreadOf(ms.map((m) => m.serverPreemptionsPerRequest))!,
+      redisSleepsPerRequest: spreadOf(ms.map((m) => m.redisSleepsPerRequest))!,
+    });
+  }
+  const steps: ApiLayerStep[] = [];
+  for (const { outer, inner, layer } of LAYER_STEPS) {
+    const pairs = of(outer)
+      .map((o) => [o, of(inner).find((i) => i.round === o.round)] as const)
+      .filter((p): p is readonly [ApiLayerMeasurement, ApiLayerMeasurement] => !!p[1] && p[1].tps > 0);
+    if (!pairs.length) continue;
+    steps.push({ outer, inner, layer, cpuUs: signedSpread(pairs.map(([o, i]) => o.cpuUsPerRequest - i.cpuUsPerRequest))!, tpsRatio: spreadOf(pairs.map(([o, i]) => o.tps / i.tps))! });
+  }
+  return { targets, steps };
+}
+
+export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiLayers> {
+  if (!findBinary('wrk')) throw new StackError('wrk is not installed: `apt-get install -y wrk` (or `node scripts/ensure.js bench`)');
+  const size = PROFILES[profile].apiOverhead;
+  lab.requireUp(['redis'], 1);
+  const redisPort = lab.stack.ports.redis['redis-cache'];
+  const redisPid = lab.stack.pidOf('redis-cache');
+  if (!redisPid) throw new StackError(`no pid for redis-cache in ${lab.stack.dir}`);
+  const pinning = await Pinning.plan('servers', 'wrk', "bare-server and the dept-api process with the layer routes (layer-server)");
+  const serverCpus = pinning.info.applied ? pinning.info.serverCpus : null;
+  const layerPort = await freePort();
+  const layer = await startLayerServer(
+    {
+      NODE_ENV: 'production',
+      APP_NAME: 'dept-layers',
+      PORT: String(layerPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DB_MIGRATE: 'false',
+      DOCS_ENABLED: 'false',
+      ...lab.stack.dbEnv(),
+      REDIS_MODE: 'single',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    },
+    serverCpus,
+  );
+  const barePort = await freePort();
+  const bare = await startBare(barePort, redisPort, serverCpus).catch(async (err: unknown) => {
+    await stopChild(layer);
+    throw err;
+  });
+  const release = onAbort(async () => {
+    await stopChild(layer);
+    await stopChild(bare);
+    await pinning.release();
+  });
+  const layerUrl = `http://127.0.0.1:${layerPort}`;
+  const bareUrl = `http://127.0.0.1:${barePort}`;
+  const measurements: ApiLayerMeasurement[] = [];
+  const getBase = SCENARIOS['get-departments'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1)!;
+  const postBase = SCENARIOS['post-redis'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1 && !c.payloadExtraBytes)!;
+  const get: Cell = { ...getBase, id: 'api-layers/get10', rows: 10, studyRow: { ...getBase.studyRow, rows: 10 }, vUsers: size.connections, durationSec: size.durationSec, replicas: 1 };
+  const post: Cell = { ...postBase, id: 'api-layers/post', vUsers: size.connections, durationSec: size.durationSec, replicas: 1 };
+  const slices = Math.max(1, Math.floor(size.slices));
+  const sliceSec = size.durationSec / slices;
+  const hz = clockTicksPerSec();
+  const idle = new Sampler({ includeSelf: false });
+  const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, executor: layer.pid!, client: layer.pid! };
+  try {
+    await pinning.pin(redisPid, pinning.info.redisCpus ?? pinning.info.serverCpus);
+    await pinning.pin(process.pid, pinning.info.loadGeneratorCpus);
+    lab.log(pinning.info.note);
+    const urlOf = (t: ApiLayerTarget) => (t === 'bare' ? bareUrl : layerUrl);
+    // 10 rows in MariaDB, the cache filled through dept-api's own route; every route must send the same bytes.
+    await lab.prepare(get, [layerUrl]);
+    const bodies = await Promise.all(LAYER_TARGETS.map(({ target }) => fetch(`${urlOf(target)}${pathOf(target)}`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
+    if (new Set(bodies).size !== 1) throw new Error(`the routes answer differently (${bodies.map((b) => b.length).join(', ')} bytes)`);
+    // As in api-overhead, both processes first serve every workload of api-overhead, unmeasured (a
+    // process's cost per request depends on what it has served): the 1000-row GET and the POST on
+    // each process, then, back at 10 rows, every route in turns.
+    if (size.warmupSec > 0) {
+      lab.log(`warm-up: GET /v1/departments at 1000 rows and POST /api/departmentRedises on dept-api's process and on bare, then every GET route at 10 rows, ${size.warmupSec} s each, not measured`);
+      const get1000: Cell = { ...get, id: 'api-layers/get1000', rows: 1000, studyRow: { ...get.studyRow, rows: 1000 } };
+      await lab.prepare(get1000, [layerUrl]);
+      for (const url of [layerUrl, bareUrl]) await runWrk({ ...get1000, id: `${get1000.id}/warm-up` }, url, size.warmupSec, idle, hz);
+      for (const url of [layerUrl, bareUrl]) await runWrk({ ...post, id: `${post.id}/warm-up` }, url, size.warmupSec, idle, hz);
+      await lab.prepare(get, [layerUrl]);
+      const again = await Promise.all(LAYER_TARGETS.map(({ target }) => fetch(`${urlOf(target)}${pathOf(target)}`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
+      if (new Set(again).size !== 1 || again[0] !== bodies[0]) throw new Error('the routes answer differently after the warm-up');
+      for (const order of warmUpOrder(LAYER_TARGETS.map((t) => t.target))) {
+        for (const t of order) await runWrk({ ...get, id: `${get.id}/warm-up` }, urlOf(t), size.warmupSec / WARM_UP_SLICES, idle, hz, pathOf(t));
+      }
+    }
+    const total = size.rounds * slices * LAYER_TARGETS.length;
+    let index = 0;
+    for (let round = 1; round <= size.rounds; round++) {
+      const sums = new Map<ApiLayerTarget, Sum>();
+      for (let slice = 0; slice < slices; slice++) {
+        for (const { target } of rotation(LAYER_TARGETS, round, slice, slices)) {
+          const pid = pids[target];
+          const sampler = lab.sampler(get, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'layer-server', role: 'other', pid: layer.pid! }]);
+          const cpu0 = await readCpuTicks(pid);
+          const redis0 = await readCpuTicks(redisPid);
+          const [sw0, rsw0] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
+          lab.log(`cell ${++index}/${total} api-layers/${target}/round${round}/slice${slice + 1}: ${get.vUsers} connections (wrk), ${sliceSec} s`);
+          let r;
+          try {
+            r = await runWrk({ ...get, id: `${get.id}/${target}` }, urlOf(target), sliceSec, sampler, hz, pathOf(target));
+          } finally {
+            await sampler.stop();
+          }
+          const [sw1, rsw1] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
+          const cpu1 = await readCpuTicks(pid);
+          const redis1 = await readCpuTicks(redisPid);
+          if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
+          lab.log(`  -> TPS ${r.totals.tps}, errors ${r.totals.errors}, ${(((cpu1 - cpu0) / hz) * 1e6 / Math.max(1, r.totals.ok)).toFixed(1)} µs CPU per request`);
+          const s = sums.get(target) ?? { durationSec: 0, ok: 0, errors: 0, answered: 0, cpuSec: 0, redisCpuSec: 0, loadGenMillicoreSec: 0, preemptions: 0, redisSleeps: 0 };
+          sums.set(target, {
+            durationSec: s.durationSec + r.durationSec,
+            ok: s.ok + r.totals.ok,
+            errors: s.errors + r.totals.errors,
+            answered: s.answered + r.totals.tps * r.durationSec,
+            cpuSec: s.cpuSec + (cpu1 - cpu0) / hz,
+            redisCpuSec: s.redisCpuSec + (redis0 !== null && redis1 !== null ? (redis1 - redis0) / hz : 0),
+            loadGenMillicoreSec: s.loadGenMillicoreSec + r.resources.loadGenerator.meanMillicores * r.durationSec,
+            preemptions: s.preemptions + (sw0 && sw1 ? sw1.nonvoluntary - sw0.nonvoluntary : 0),
+            redisSleeps: s.redisSleeps + (rsw0 && rsw1 ? rsw1.voluntary - rsw0.voluntary : 0),
+          });
+        }
+      }
+      for (const { target } of LAYER_TARGETS) {
+        const s = sums.get(target)!;
+        const d = s.durationSec || 1;
+        measurements.push({
+          target,
+          round,
+          durationSec: round3(s.durationSec),
+          ok: s.ok,
+          errors: s.errors,
+          tps: round3(s.answered / d),
+          cpuUsPerRequest: s.ok ? round3((s.cpuSec * 1e6) / s.ok) : 0,
+          redisCpuUsPerRequest: s.ok ? round3((s.redisCpuSec * 1e6) / s.ok) : 0,
+          loadGeneratorMeanMillicores: Math.round(s.loadGenMillicoreSec / d),
+          serverPreemptionsPerRequest: s.ok ? round3(s.preemptions / s.ok) : 0,
+          redisSleepsPerRequest: s.ok ? round3(s.redisSleeps / s.ok) : 0,
+        });
+      }
+    }
+  } finally {
+    await stopChild(layer);
+    await stopChild(bare);
+    await pinning.release();
+    release();
+  }
+  return {
+    loadGenerator: 'wrk',
+    rows: 10,
+    connections: size.connections,
+    durationSec: size.durationSec,
+    rounds: size.rounds,
+    slices,
+    warmupSec: size.warmupSec,
+    nodeFlags: [...DEPT_API_NODE_FLAGS],
+    redisKey: CacheKeys.findAll,
+    pinning: pinning.info,
+    measurements,
+    ...summarise(measurements),
+  };
+}
+
+const fmt = (s: Spread, digits = 1) => `${s.median.toFixed(digits)} [${s.min.toFixed(digits)} to ${s.max.toFixed(digits)}]`;
+
+/** The lines the run prints at its end: each route, then each layer's cost. */
+export function layerLines(o: ApiLayers): string[] {
+  return [
+    ...o.targets.map(
+      (t) =>
+        `${t.target.padEnd(8)} ${t.path.padEnd(18)} ${fmt(t.tps, 0)} TPS, ${fmt(t.cpuUsPerRequest)} µs CPU per request, ` +
+        `${fmt(t.serverPreemptionsPerRequest, 2)} preemptions of the server and ${fmt(t.redisSleepsPerRequest, 2)} sleeps of Redis per request`,
+    ),
+    ...o.steps.map((s) => `${`${s.outer} - ${s.inner}`.padEnd(18)} ${fmt(s.cpuUs)} µs per request, throughput ${fmt(s.tpsRatio, 3)}x: ${s.layer}`),
+  ];
+}
+
+/** bench api-layers: the measure, written as a run (results.json and report), its lines printed. */
+export async function runApiLayers(profile: Profile): Promise<void> {
+  let o!: ApiLayers;
+  await runOnStack('api-layers', profile, async (lab, rec) => {
+    o = rec.apiLayers = await measureApiLayers(lab, profile);
+  });
+  console.log(`  ${o.pinning.note}`);
+  for (const line of layerLines(o)) console.log(`  ${line}`);
+}
