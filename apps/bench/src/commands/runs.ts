@@ -86,7 +86,8 @@ export function registerRuns(program: Command): void {
       .command('api-layers')
       .description(
         "issue 10, what each layer costs (needs `stack up --backend redis`): one dept-api process with extra routes entering its cached read below Nest's router, " +
-          'below the service, the cache and the executor, and the bare floor, measured in turns with wrk (servers and Redis on one core, wrk on another); ' +
+          'the service, the cache and the executor, and its Redis POST below Nest (router, validation pipe, controller), the repository and the executor, ' +
+          'beside the bare floor, measured in turns with wrk (servers and Redis on one core, wrk on another); ' +
           'each layer is the CPU per request of two routes of the same process apart, paired by round, median/min/max (sizes as api-overhead)',
       ),
   ).action((o: { profile: Profile }) => runApiLayers(o.profile));

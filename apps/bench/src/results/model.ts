@@ -503,10 +503,13 @@ export interface HostInfo {
 }
 
 /** bench api-layers: the routes of one dept-api process, outermost layer first, and the bare floor. */
-export type ApiLayerTarget = 'bare' | 'nest' | 'service' | 'cache' | 'executor' | 'client';
+export type ApiLayerTarget = 'bare' | 'nest' | 'service' | 'cache' | 'validation' | 'repository' | 'executor' | 'client';
+/** The cached GET /v1/departments (10 rows) or POST /api/departmentRedises. */
+export type ApiLayerWorkload = 'get' | 'post';
 
 /** One route's round: its slices summed (CPU is the serving process's utime + stime over them). */
 export interface ApiLayerMeasurement {
+  workload: ApiLayerWorkload;
   target: ApiLayerTarget;
   round: number;
   durationSec: number;
@@ -527,6 +530,7 @@ export interface ApiLayerMeasurement {
 
 /** One route over the rounds. */
 export interface ApiLayerSummary {
+  workload: ApiLayerWorkload;
   target: ApiLayerTarget;
   path: string;
   /** What a request to it runs. */
@@ -539,6 +543,7 @@ export interface ApiLayerSummary {
 
 /** What one layer costs: the CPU per request of `outer` minus that of `inner`, paired by round (µs). */
 export interface ApiLayerStep {
+  workload: ApiLayerWorkload;
   outer: ApiLayerTarget;
   inner: ApiLayerTarget;
   layer: string;

@@ -1,7 +1,8 @@
-import type { ApiLayerMeasurement, ApiLayerTarget } from '../results';
-import { LAYER_STEPS, LAYER_TARGETS, layerLines, summarise } from './api-layers';
+import type { ApiLayerMeasurement, ApiLayerTarget, ApiLayerWorkload } from '../results';
+import { LAYER_STEPS, LAYER_TARGETS, POST_LAYER_STEPS, layerLines, summarise } from './api-layers';
 
-const m = (target: ApiLayerTarget, round: number, cpuUsPerRequest: number, tps: number): ApiLayerMeasurement => ({
+const m = (target: ApiLayerTarget, round: number, cpuUsPerRequest: number, tps: number, workload: ApiLayerWorkload = 'get'): ApiLayerMeasurement => ({
+  workload,
   target,
   round,
   durationSec: 10,
@@ -37,7 +38,25 @@ describe('api-layers summarise', () => {
     expect(all.cpuUs).toEqual({ median: 10, min: 10, max: 10, n: 3 });
     expect(all.tpsRatio.median).toBeCloseTo(13000 / 15000, 3);
     expect(steps.map((s) => `${s.outer}-${s.inner}`)).toEqual(LAYER_STEPS.map((s) => `${s.outer}-${s.inner}`));
-    expect(layerLines({ targets, steps } as never).find((l) => l.startsWith('nest - service'))).toMatch(/^nest - service +4\.0 \[-1\.0 to 4\.0\] µs per request/);
+    expect(layerLines({ targets, steps } as never).find((l) => /^GET +nest - service/.test(l))).toMatch(/^GET +nest - service +4\.0 \[-1\.0 to 4\.0\] µs per request/);
+  });
+
+  it('keeps the workloads apart: a POST route is paired only with POST routes', () => {
+    const ms = [
+      m('nest', 1, 60, 13000), m('service', 1, 55, 14000), m('bare', 1, 50, 15000),
+      m('nest', 1, 140, 6000, 'post'), m('validation', 1, 125, 6500, 'post'), m('repository', 1, 120, 7000, 'post'), m('executor', 1, 119, 7000, 'post'), m('client', 1, 118, 7100, 'post'), m('bare', 1, 110, 7300, 'post'),
+    ];
+    const { targets, steps } = summarise(ms);
+    expect(targets.filter((t) => t.workload === 'post').map((t) => `${t.target} ${t.path}`)).toEqual([
+      'nest /api/departmentRedises', 'validation /_layers/post/validation', 'repository /_layers/post/repository', 'executor /_layers/post/executor', 'client /_layers/post/client', 'bare /api/departmentRedises',
+    ]);
+    const post = (o: string, i: string) => steps.find((s) => s.workload === 'post' && s.outer === o && s.inner === i)!.cpuUs.median;
+    expect(post('nest', 'validation')).toBe(15);
+    expect(post('validation', 'repository')).toBe(5);
+    expect(post('client', 'bare')).toBe(8);
+    expect(post('nest', 'bare')).toBe(30);
+    expect(steps.find((s) => s.workload === 'get' && s.outer === 'nest' && s.inner === 'bare')!.cpuUs.median).toBe(10);
+    expect(steps.filter((s) => s.workload === 'post').map((s) => `${s.outer}-${s.inner}`)).toEqual(POST_LAYER_STEPS.map((s) => `${s.outer}-${s.inner}`));
   });
 
   it('pairs only rounds both routes have, and leaves out a route that answered nothing', () => {

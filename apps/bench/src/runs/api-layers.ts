@@ -1,12 +1,16 @@
 // bench api-layers (issue 10, "record what each layer costs"): one dept-api process
-// (layer-server.ts: createApp with four more routes) entered at each layer of its cached read, and
-// the bare Fastify + ioredis floor beside it, all serving the same cached bytes:
+// (layer-server.ts: createApp with more routes) entered at each layer of its cached read and of its
+// Redis POST, and the bare Fastify + ioredis floor beside it. The GET's routes all serve the same
+// cached bytes:
 //   bare      the floor process (bare-server.ts)
 //   client    dept-api's process, a Fastify route straight to ioredis getBuffer
 //   executor  ... to the Redis executor (SingleRedis.get)
 //   cache     ... to DepartmentCache.getBytes (metrics, dependency state)
 //   service   ... to DepartmentsService.findAllCached (cache-aside)
 //   nest      dept-api's own GET /v1/departments (Nest's router, controller and the rest)
+// The POST's: nest (POST /api/departmentRedises: Nest's router, the validation pipe, the
+// controller), validation (dept-api's pipe called directly, then the repository), repository (DepartmentRedisRepository.save), executor (its apply), client (ioredis
+// HMSET + HKEYS + SADD as the floor sends them), bare.
 // Why not from CPU profiles: with the servers and Redis on one core, Redis preempts the server on
 // about every request (one involuntary context switch per request, /proc/<pid>/status), and a
 // profile's samples land on the syscall that woke Redis; per-layer µs read from a profile then hold
@@ -22,7 +26,7 @@ import { CacheKeys } from '@app/departments';
 import { PROFILES, SCENARIOS } from '@app/scenarios';
 import type { Cell, Profile } from '@app/scenarios';
 import { DEPT_API_NODE_FLAGS, findBinary, freePort } from '@app/procs';
-import type { ApiLayerMeasurement, ApiLayerStep, ApiLayerSummary, ApiLayerTarget, ApiLayers, Spread } from '../results';
+import type { ApiLayerMeasurement, ApiLayerStep, ApiLayerSummary, ApiLayerTarget, ApiLayerWorkload, ApiLayers, Spread } from '../results';
 import { Sampler, clockTicksPerSec, readContextSwitches, readCpuTicks } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
@@ -30,12 +34,15 @@ import { Pinning, WARM_UP_SLICES, rotation, spreadOf, startBare, stopChild, warm
 import { runOnStack } from './frame';
 import { Lab } from './lab';
 import { runWrk } from './wrk';
-import { LAYER_PATHS } from './layer-server';
+import { LAYER_PATHS, POST_LAYER_PATHS } from './layer-server';
 
 const LAYER_MAIN = join(__dirname, 'layer-server.js');
 
-/** The routes, outermost first, with what a request to each runs. */
-export const LAYER_TARGETS: ReadonlyArray<{ target: ApiLayerTarget; what: string }> = [
+type Target = { target: ApiLayerTarget; what: string };
+type Step = { outer: ApiLayerTarget; inner: ApiLayerTarget; layer: string };
+
+/** The GET's routes, outermost first, with what a request to each runs. */
+export const LAYER_TARGETS: readonly Target[] = [
   { target: 'nest', what: "dept-api's GET /v1/departments: Fastify, Nest's router, the controller, the service, the cache, the executor, ioredis" },
   { target: 'service', what: "dept-api's process, a Fastify route to DepartmentsService.findAllCached (no Nest router, no controller)" },
   { target: 'cache', what: "dept-api's process, a Fastify route to DepartmentCache.getBytes (its metrics and dependency state)" },
@@ -44,8 +51,8 @@ export const LAYER_TARGETS: ReadonlyArray<{ target: ApiLayerTarget; what: string
   { target: 'bare', what: 'the floor: its own process, Fastify + ioredis and nothing else (bare-server.ts)' },
 ];
 
-/** Each layer: the outer route minus the inner one; the last line is dept-api's process against the floor's. */
-export const LAYER_STEPS: ReadonlyArray<{ outer: ApiLayerTarget; inner: ApiLayerTarget; layer: string }> = [
+/** Each GET layer: the outer route minus the inner one; the last line is dept-api's process against the floor's. */
+export const LAYER_STEPS: readonly Step[] = [
   { outer: 'nest', inner: 'service', layer: "Nest's router and the controller (guards, interceptors, pipes, exception zone, @Res)" },
   { outer: 'service', inner: 'cache', layer: 'the service (cache-aside: the hit test, the miss path not taken)' },
   { outer: 'cache', inner: 'executor', layer: 'the cache adapter (hit/miss counter, dependency state)' },
@@ -54,7 +61,36 @@ export const LAYER_STEPS: ReadonlyArray<{ outer: ApiLayerTarget; inner: ApiLayer
   { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
 ];
 
-const pathOf = (t: ApiLayerTarget) => (t === 'bare' ? '/v1/departments' : LAYER_PATHS[t]);
+/** The POST's routes, outermost first. */
+export const POST_LAYER_TARGETS: readonly Target[] = [
+  { target: 'nest', what: "dept-api's POST /api/departmentRedises: Fastify, Nest's router, the validation pipe, the controller, the repository, the executor, ioredis" },
+  { target: 'validation', what: "dept-api's process, a Fastify route through dept-api's validation pipe (FastValidationPipe, its options) to DepartmentRedisRepository.save (no Nest router, no controller)" },
+  { target: 'repository', what: "dept-api's process, a Fastify route to DepartmentRedisRepository.save (no Nest router, no validation)" },
+  { target: 'executor', what: "dept-api's process, a Fastify route to the executor's apply([hash, sadd]), what save sends" },
+  { target: 'client', what: "dept-api's process, a Fastify route sending HMSET + HKEYS (+ HDEL of a stale field) + SADD with ioredis, as the floor does" },
+  { target: 'bare', what: 'the floor: its own process, the same three commands (bare-server.ts)' },
+];
+
+/** Each POST layer. */
+export const POST_LAYER_STEPS: readonly Step[] = [
+  { outer: 'nest', inner: 'validation', layer: "Nest's router, the controller and Nest's reply (the pipe run by Nest rather than called)" },
+  { outer: 'validation', inner: 'repository', layer: "the validation pipe (FastValidationPipe: the DTO's constraints, the id and name rules, the DTO instance)" },
+  { outer: 'repository', inner: 'executor', layer: 'the repository (the record and its fields, the error mapping)' },
+  { outer: 'executor', inner: 'client', layer: 'the executor (applyPlain, replaceHash) against the same commands sent directly' },
+  { outer: 'client', inner: 'bare', layer: "dept-api's process itself: its JSON body parser, its hooks, its other routes and modules, what it has served" },
+  { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
+];
+
+const WORKLOADS: ReadonlyArray<{ workload: ApiLayerWorkload; targets: readonly Target[]; steps: readonly Step[] }> = [
+  { workload: 'get', targets: LAYER_TARGETS, steps: LAYER_STEPS },
+  { workload: 'post', targets: POST_LAYER_TARGETS, steps: POST_LAYER_STEPS },
+];
+
+/** A route's path: the floor's is dept-api's own route path. */
+export function pathOf(workload: ApiLayerWorkload, t: ApiLayerTarget): string {
+  if (workload === 'get') return t === 'bare' ? LAYER_PATHS.nest : LAYER_PATHS[t as keyof typeof LAYER_PATHS];
+  return t === 'bare' ? POST_LAYER_PATHS.nest : POST_LAYER_PATHS[t as keyof typeof POST_LAYER_PATHS];
+}
 
 /** Starts layer-server with dept-api's environment; resolves once it prints "ready". */
 async function startLayerServer(env: Record<string, string>, cpus: string | null): Promise<ChildProcess> {
@@ -103,30 +139,40 @@ function signedSpread(values: number[]): Spread | null {
   return { median: round3(median), min: round3(v[0]), max: round3(v[v.length - 1]), n: v.length };
 }
 
-/** Every route over the rounds, and each layer as the paired difference of two routes. */
+/** Every route over the rounds, and each layer as the paired difference of two routes, per workload. */
 export function summarise(measurements: ApiLayerMeasurement[]): { targets: ApiLayerSummary[]; steps: ApiLayerStep[] } {
-  const of = (t: ApiLayerTarget) => measurements.filter((m) => m.target === t && m.ok > 0);
   const targets: ApiLayerSummary[] = [];
-  for (const { target, what } of LAYER_TARGETS) {
-    const ms = of(target);
-    if (!ms.length) continue;
-    targets.push({
-      target,
-      path: pathOf(target),
-      what,
-      tps: spreadOf(ms.map((m) => m.tps))!,
-      cpuUsPerRequest: spreadOf(ms.map((m) => m.cpuUsPerRequest))!,
-      serverPreemptionsPerRequest: spreadOf(ms.map((m) => m.serverPreemptionsPerRequest))!,
-      redisSleepsPerRequest: spreadOf(ms.map((m) => m.redisSleepsPerRequest))!,
-    });
-  }
   const steps: ApiLayerStep[] = [];
-  for (const { outer, inner, layer } of LAYER_STEPS) {
-    const pairs = of(outer)
-      .map((o) => [o, of(inner).find((i) => i.round === o.round)] as const)
-      .filter((p): p is readonly [ApiLayerMeasurement, ApiLayerMeasurement] => !!p[1] && p[1].tps > 0);
-    if (!pairs.length) continue;
-    steps.push({ outer, inner, layer, cpuUs: signedSpread(pairs.map(([o, i]) => o.cpuUsPerRequest - i.cpuUsPerRequest))!, tpsRatio: spreadOf(pairs.map(([o, i]) => o.tps / i.tps))! });
+  for (const w of WORKLOADS) {
+    const of = (t: ApiLayerTarget) => measurements.filter((m) => m.workload === w.workload && m.target === t && m.ok > 0);
+    for (const { target, what } of w.targets) {
+      const ms = of(target);
+      if (!ms.length) continue;
+      targets.push({
+        workload: w.workload,
+        target,
+        path: pathOf(w.workload, target),
+        what,
+        tps: spreadOf(ms.map((m) => m.tps))!,
+        cpuUsPerRequest: spreadOf(ms.map((m) => m.cpuUsPerRequest))!,
+        serverPreemptionsPerRequest: spreadOf(ms.map((m) => m.serverPreemptionsPerRequest))!,
+        redisSleepsPerRequest: spreadOf(ms.map((m) => m.redisSleepsPerRequest))!,
+      });
+    }
+    for (const { outer, inner, layer } of w.steps) {
+      const pairs = of(outer)
+        .map((o) => [o, of(inner).find((i) => i.round === o.round)] as const)
+        .filter((p): p is readonly [ApiLayerMeasurement, ApiLayerMeasurement] => !!p[1] && p[1].tps > 0);
+      if (!pairs.length) continue;
+      steps.push({
+        workload: w.workload,
+        outer,
+        inner,
+        layer,
+        cpuUs: signedSpread(pairs.map(([o, i]) => o.cpuUsPerRequest - i.cpuUsPerRequest))!,
+        tpsRatio: spreadOf(pairs.map(([o, i]) => o.tps / i.tps))!,
+      });
+    }
   }
   return { targets, steps };
 }
@@ -177,85 +223,104 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
   const sliceSec = size.durationSec / slices;
   const hz = clockTicksPerSec();
   const idle = new Sampler({ includeSelf: false });
-  const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, executor: layer.pid!, client: layer.pid! };
+  const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, validation: layer.pid!, repository: layer.pid!, executor: layer.pid!, client: layer.pid! };
+  const cells: Record<ApiLayerWorkload, Cell> = { get, post };
   try {
     await pinning.pin(redisPid, pinning.info.redisCpus ?? pinning.info.serverCpus);
     await pinning.pin(process.pid, pinning.info.loadGeneratorCpus);
     lab.log(pinning.info.note);
     const urlOf = (t: ApiLayerTarget) => (t === 'bare' ? bareUrl : layerUrl);
-    // 10 rows in MariaDB, the cache filled through dept-api's own route; every route must send the same bytes.
-    await lab.prepare(get, [layerUrl]);
-    const bodies = await Promise.all(LAYER_TARGETS.map(({ target }) => fetch(`${urlOf(target)}${pathOf(target)}`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
-    if (new Set(bodies).size !== 1) throw new Error(`the routes answer differently (${bodies.map((b) => b.length).join(', ')} bytes)`);
+    const fetchText = (url: string, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(10_000) }).then(async (r) => `${r.status} ${await r.text()}`);
+    // The routes of a workload must answer alike, or their difference means nothing: the GET's the
+    // same cached bytes (10 rows in MariaDB, the cache filled through dept-api's own route), the
+    // POST's 201 with the record they were sent.
+    const check = async (workload: ApiLayerWorkload, targets: readonly Target[]) => {
+      if (workload === 'get') {
+        await lab.prepare(get, [layerUrl]);
+        const answers = await Promise.all(targets.map(({ target }) => fetchText(`${urlOf(target)}${pathOf('get', target)}`)));
+        if (new Set(answers).size !== 1 || !answers[0].startsWith('200 ')) throw new Error(`the GET routes answer differently (${answers.map((a) => a.slice(0, 60)).join(' | ')})`);
+        return;
+      }
+      for (const { target } of targets) {
+        const body = JSON.stringify({ deptNo: `layers-check-${target}`, deptName: 'Layers check' });
+        const answer = await fetchText(`${urlOf(target)}${pathOf('post', target)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        if (answer !== `201 ${body}`) throw new Error(`POST ${pathOf('post', target)} (${target}) answered ${answer.slice(0, 120)}, not 201 with the record`);
+      }
+    };
     // As in api-overhead, both processes first serve every workload of api-overhead, unmeasured (a
     // process's cost per request depends on what it has served): the 1000-row GET and the POST on
-    // each process, then, back at 10 rows, every route in turns.
+    // each process; then, before each workload's rounds, every route of it in turns.
     if (size.warmupSec > 0) {
-      lab.log(`warm-up: GET /v1/departments at 1000 rows and POST /api/departmentRedises on dept-api's process and on bare, then every GET route at 10 rows, ${size.warmupSec} s each, not measured`);
+      lab.log(`warm-up: GET /v1/departments at 1000 rows and POST /api/departmentRedises on dept-api's process and on bare, ${size.warmupSec} s each, not measured`);
       const get1000: Cell = { ...get, id: 'api-layers/get1000', rows: 1000, studyRow: { ...get.studyRow, rows: 1000 } };
       await lab.prepare(get1000, [layerUrl]);
       for (const url of [layerUrl, bareUrl]) await runWrk({ ...get1000, id: `${get1000.id}/warm-up` }, url, size.warmupSec, idle, hz);
       for (const url of [layerUrl, bareUrl]) await runWrk({ ...post, id: `${post.id}/warm-up` }, url, size.warmupSec, idle, hz);
-      await lab.prepare(get, [layerUrl]);
-      const again = await Promise.all(LAYER_TARGETS.map(({ target }) => fetch(`${urlOf(target)}${pathOf(target)}`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text())));
-      if (new Set(again).size !== 1 || again[0] !== bodies[0]) throw new Error('the routes answer differently after the warm-up');
-      for (const order of warmUpOrder(LAYER_TARGETS.map((t) => t.target))) {
-        for (const t of order) await runWrk({ ...get, id: `${get.id}/warm-up` }, urlOf(t), size.warmupSec / WARM_UP_SLICES, idle, hz, pathOf(t));
-      }
     }
-    const total = size.rounds * slices * LAYER_TARGETS.length;
+    const total = WORKLOADS.reduce((n, w) => n + size.rounds * slices * w.targets.length, 0);
     let index = 0;
-    for (let round = 1; round <= size.rounds; round++) {
-      const sums = new Map<ApiLayerTarget, Sum>();
-      for (let slice = 0; slice < slices; slice++) {
-        for (const { target } of rotation(LAYER_TARGETS, round, slice, slices)) {
-          const pid = pids[target];
-          const sampler = lab.sampler(get, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'layer-server', role: 'other', pid: layer.pid! }]);
-          const cpu0 = await readCpuTicks(pid);
-          const redis0 = await readCpuTicks(redisPid);
-          const [sw0, rsw0] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
-          lab.log(`cell ${++index}/${total} api-layers/${target}/round${round}/slice${slice + 1}: ${get.vUsers} connections (wrk), ${sliceSec} s`);
-          let r;
-          try {
-            r = await runWrk({ ...get, id: `${get.id}/${target}` }, urlOf(target), sliceSec, sampler, hz, pathOf(target));
-          } finally {
-            await sampler.stop();
-          }
-          const [sw1, rsw1] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
-          const cpu1 = await readCpuTicks(pid);
-          const redis1 = await readCpuTicks(redisPid);
-          if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
-          lab.log(`  -> TPS ${r.totals.tps}, errors ${r.totals.errors}, ${(((cpu1 - cpu0) / hz) * 1e6 / Math.max(1, r.totals.ok)).toFixed(1)} µs CPU per request`);
-          const s = sums.get(target) ?? { durationSec: 0, ok: 0, errors: 0, answered: 0, cpuSec: 0, redisCpuSec: 0, loadGenMillicoreSec: 0, preemptions: 0, redisSleeps: 0 };
-          sums.set(target, {
-            durationSec: s.durationSec + r.durationSec,
-            ok: s.ok + r.totals.ok,
-            errors: s.errors + r.totals.errors,
-            answered: s.answered + r.totals.tps * r.durationSec,
-            cpuSec: s.cpuSec + (cpu1 - cpu0) / hz,
-            redisCpuSec: s.redisCpuSec + (redis0 !== null && redis1 !== null ? (redis1 - redis0) / hz : 0),
-            loadGenMillicoreSec: s.loadGenMillicoreSec + r.resources.loadGenerator.meanMillicores * r.durationSec,
-            preemptions: s.preemptions + (sw0 && sw1 ? sw1.nonvoluntary - sw0.nonvoluntary : 0),
-            redisSleeps: s.redisSleeps + (rsw0 && rsw1 ? rsw1.voluntary - rsw0.voluntary : 0),
-          });
+    for (const { workload, targets } of WORKLOADS) {
+      const cell = cells[workload];
+      await check(workload, targets);
+      if (size.warmupSec > 0) {
+        lab.log(`warm-up: every ${workload.toUpperCase()} route in turns, ${size.warmupSec} s each, not measured`);
+        for (const order of warmUpOrder(targets.map((t) => t.target))) {
+          for (const t of order) await runWrk({ ...cell, id: `${cell.id}/warm-up` }, urlOf(t), size.warmupSec / WARM_UP_SLICES, idle, hz, pathOf(workload, t));
         }
       }
-      for (const { target } of LAYER_TARGETS) {
-        const s = sums.get(target)!;
-        const d = s.durationSec || 1;
-        measurements.push({
-          target,
-          round,
-          durationSec: round3(s.durationSec),
-          ok: s.ok,
-          errors: s.errors,
-          tps: round3(s.answered / d),
-          cpuUsPerRequest: s.ok ? round3((s.cpuSec * 1e6) / s.ok) : 0,
-          redisCpuUsPerRequest: s.ok ? round3((s.redisCpuSec * 1e6) / s.ok) : 0,
-          loadGeneratorMeanMillicores: Math.round(s.loadGenMillicoreSec / d),
-          serverPreemptionsPerRequest: s.ok ? round3(s.preemptions / s.ok) : 0,
-          redisSleepsPerRequest: s.ok ? round3(s.redisSleeps / s.ok) : 0,
-        });
+      for (let round = 1; round <= size.rounds; round++) {
+        const sums = new Map<ApiLayerTarget, Sum>();
+        for (let slice = 0; slice < slices; slice++) {
+          for (const { target } of rotation(targets, round, slice, slices)) {
+            const pid = pids[target];
+            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'layer-server', role: 'other', pid: layer.pid! }]);
+            const cpu0 = await readCpuTicks(pid);
+            const redis0 = await readCpuTicks(redisPid);
+            const [sw0, rsw0] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
+            lab.log(`cell ${++index}/${total} api-layers/${workload}/${target}/round${round}/slice${slice + 1}: ${cell.vUsers} connections (wrk), ${sliceSec} s`);
+            let r;
+            try {
+              r = await runWrk({ ...cell, id: `${cell.id}/${target}` }, urlOf(target), sliceSec, sampler, hz, pathOf(workload, target));
+            } finally {
+              await sampler.stop();
+            }
+            const [sw1, rsw1] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
+            const cpu1 = await readCpuTicks(pid);
+            const redis1 = await readCpuTicks(redisPid);
+            if (cpu0 === null || cpu1 === null) throw new StackError(`${target} (pid ${pid}) went away during the measure`);
+            lab.log(`  -> TPS ${r.totals.tps}, errors ${r.totals.errors}, ${((((cpu1 - cpu0) / hz) * 1e6) / Math.max(1, r.totals.ok)).toFixed(1)} µs CPU per request`);
+            const s = sums.get(target) ?? { durationSec: 0, ok: 0, errors: 0, answered: 0, cpuSec: 0, redisCpuSec: 0, loadGenMillicoreSec: 0, preemptions: 0, redisSleeps: 0 };
+            sums.set(target, {
+              durationSec: s.durationSec + r.durationSec,
+              ok: s.ok + r.totals.ok,
+              errors: s.errors + r.totals.errors,
+              answered: s.answered + r.totals.tps * r.durationSec,
+              cpuSec: s.cpuSec + (cpu1 - cpu0) / hz,
+              redisCpuSec: s.redisCpuSec + (redis0 !== null && redis1 !== null ? (redis1 - redis0) / hz : 0),
+              loadGenMillicoreSec: s.loadGenMillicoreSec + r.resources.loadGenerator.meanMillicores * r.durationSec,
+              preemptions: s.preemptions + (sw0 && sw1 ? sw1.nonvoluntary - sw0.nonvoluntary : 0),
+              redisSleeps: s.redisSleeps + (rsw0 && rsw1 ? rsw1.voluntary - rsw0.voluntary : 0),
+            });
+          }
+        }
+        for (const { target } of targets) {
+          const s = sums.get(target)!;
+          const d = s.durationSec || 1;
+          measurements.push({
+            workload,
+            target,
+            round,
+            durationSec: round3(s.durationSec),
+            ok: s.ok,
+            errors: s.errors,
+            tps: round3(s.answered / d),
+            cpuUsPerRequest: s.ok ? round3((s.cpuSec * 1e6) / s.ok) : 0,
+            redisCpuUsPerRequest: s.ok ? round3((s.redisCpuSec * 1e6) / s.ok) : 0,
+            loadGeneratorMeanMillicores: Math.round(s.loadGenMillicoreSec / d),
+            serverPreemptionsPerRequest: s.ok ? round3(s.preemptions / s.ok) : 0,
+            redisSleepsPerRequest: s.ok ? round3(s.redisSleeps / s.ok) : 0,
+          });
+        }
       }
     }
   } finally {
@@ -287,10 +352,10 @@ export function layerLines(o: ApiLayers): string[] {
   return [
     ...o.targets.map(
       (t) =>
-        `${t.target.padEnd(8)} ${t.path.padEnd(18)} ${fmt(t.tps, 0)} TPS, ${fmt(t.cpuUsPerRequest)} µs CPU per request, ` +
+        `${t.workload.toUpperCase().padEnd(4)} ${t.target.padEnd(10)} ${t.path.padEnd(26)} ${fmt(t.tps, 0)} TPS, ${fmt(t.cpuUsPerRequest)} µs CPU per request, ` +
         `${fmt(t.serverPreemptionsPerRequest, 2)} preemptions of the server and ${fmt(t.redisSleepsPerRequest, 2)} sleeps of Redis per request`,
     ),
-    ...o.steps.map((s) => `${`${s.outer} - ${s.inner}`.padEnd(18)} ${fmt(s.cpuUs)} µs per request, throughput ${fmt(s.tpsRatio, 3)}x: ${s.layer}`),
+    ...o.steps.map((s) => `${s.workload.toUpperCase().padEnd(4)} ${`${s.outer} - ${s.inner}`.padEnd(23)} ${fmt(s.cpuUs)} µs per request, throughput ${fmt(s.tpsRatio, 3)}x: ${s.layer}`),
   ];
 }
 

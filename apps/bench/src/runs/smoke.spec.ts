@@ -416,7 +416,8 @@ describe('each run on its own, on a stack that is up', () => {
     const results = resultsOf(e, r);
     const o = results.apiLayers!;
     // Every route measured once per round (smoke: one round of 2 slices), in the rotation.
-    expect(o.measurements.map((m) => m.target).sort()).toEqual(['bare', 'cache', 'client', 'executor', 'nest', 'service']);
+    expect(o.measurements.filter((m) => m.workload === 'get').map((m) => m.target).sort()).toEqual(['bare', 'cache', 'client', 'executor', 'nest', 'service']);
+    expect(o.measurements.filter((m) => m.workload === 'post').map((m) => m.target).sort()).toEqual(['bare', 'client', 'executor', 'nest', 'repository', 'validation']);
     for (const m of o.measurements) {
       expect(m.errors).toBe(0);
       expect(m.ok).toBeGreaterThan(0);
@@ -424,19 +425,24 @@ describe('each run on its own, on a stack that is up', () => {
       expect(m.cpuUsPerRequest).toBeGreaterThan(0);
       expect(m.durationSec).toBeGreaterThanOrEqual(1.8);
     }
-    const cpu = (t: string) => o.measurements.find((m) => m.target === t)!.cpuUsPerRequest;
+    const cpu = (w: string, t: string) => o.measurements.find((m) => m.workload === w && m.target === t)!.cpuUsPerRequest;
     // Each layer is its two routes' CPU per request apart (one round: one value each).
-    expect(o.steps.map((s) => `${s.outer}-${s.inner}`)).toEqual(['nest-service', 'service-cache', 'cache-executor', 'executor-client', 'client-bare', 'nest-bare']);
-    for (const s of o.steps) expect(s.cpuUs.median).toBeCloseTo(cpu(s.outer) - cpu(s.inner), 2);
-    expect(o.targets.find((t) => t.target === 'client')!.path).toBe('/_layers/client');
-    expect(o.targets.find((t) => t.target === 'nest')!.path).toBe('/v1/departments');
+    expect(o.steps.map((s) => `${s.workload} ${s.outer}-${s.inner}`)).toEqual([
+      'get nest-service', 'get service-cache', 'get cache-executor', 'get executor-client', 'get client-bare', 'get nest-bare',
+      'post nest-validation', 'post validation-repository', 'post repository-executor', 'post executor-client', 'post client-bare', 'post nest-bare',
+    ]);
+    for (const s of o.steps) expect(s.cpuUs.median).toBeCloseTo(cpu(s.workload, s.outer) - cpu(s.workload, s.inner), 2);
+    expect(o.targets.find((t) => t.workload === 'get' && t.target === 'client')!.path).toBe('/_layers/client');
+    expect(o.targets.find((t) => t.workload === 'get' && t.target === 'nest')!.path).toBe('/v1/departments');
+    expect(o.targets.find((t) => t.workload === 'post' && t.target === 'nest')!.path).toBe('/api/departmentRedises');
     expect(o.loadGenerator).toBe('wrk');
     if (o.pinning.applied) expect(o.pinning.loadGeneratorCpus).not.toBe(o.pinning.serverCpus);
     // The layer routes exist only in the measuring process: the stack's dept-api has none.
     expect(results.cells).toHaveLength(0);
-    expect(r.stdout).toMatch(/nest - service +-?[\d.]+ \[-?[\d.]+ to -?[\d.]+\] µs per request/);
+    expect(r.stdout).toMatch(/GET +nest - service +-?[\d.]+ \[-?[\d.]+ to -?[\d.]+\] µs per request/);
+    expect(r.stdout).toMatch(/POST +nest - validation +-?[\d.]+ \[-?[\d.]+ to -?[\d.]+\] µs per request/);
     const md = readFileSync(join(e.resultsDir, results.runId, 'report.md'), 'utf8');
-    expect(md).toContain("## API layers: what each of dept-api's layers costs per cached GET");
+    expect(md).toContain("## API layers: what each of dept-api's layers costs per cached GET and per POST");
     expect(md).not.toContain('## GET');
   }, 120_000);
 });

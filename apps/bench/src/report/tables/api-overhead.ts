@@ -96,18 +96,18 @@ export function apiOverheadTable(results: RunResults): Table {
 export function apiLayersTable(results: RunResults): Table {
   const o = results.apiLayers;
   const signed = (s: Spread) => `${s.median.toFixed(1)} (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
-  const rows = (o?.steps ?? []).map((s) => [s.layer, `${s.outer} − ${s.inner}`, signed(s.cpuUs), ratio(s.tpsRatio)]);
+  const rows = (o?.steps ?? []).map((s) => [(s.workload ?? 'get').toUpperCase(), s.layer, `${s.outer} − ${s.inner}`, signed(s.cpuUs), ratio(s.tpsRatio)]);
   return {
     id: 'api-layers',
-    title: "API layers: what each of dept-api's layers costs per cached GET",
+    title: "API layers: what each of dept-api's layers costs per cached GET and per POST",
     intro: o
-      ? `One dept-api process (createApp, its hooks and modules) with extra GET routes entering its cached read below each layer, and the bare Fastify + ioredis floor, all sending the ${o.rows}-row list cached under ${o.redisKey}. ` +
+      ? `One dept-api process (createApp, its hooks and modules) with extra routes entering its cached read and its Redis POST below each layer, and the bare Fastify + ioredis floor: the GET's routes all send the ${o.rows}-row list cached under ${o.redisKey}, the POST's all write HMSET + HKEYS + SADD of a new id per request and answer 201 with the record. ` +
         `wrk, ${o.connections} connections, ${o.durationSec} s per route and round in ${o.slices} slice(s), ${o.rounds} round(s), the routes rotated by slice and by round; ` +
-        (o.warmupSec > 0 ? `first, unmeasured, the 1000-row GET and POST /api/departmentRedises on both processes (as api-overhead's warm-up), then every route at ${o.rows} rows, ${o.warmupSec} s each (a process's cost depends on what it has served). ` : '') +
+        (o.warmupSec > 0 ? `first, unmeasured, the 1000-row GET and POST /api/departmentRedises on both processes (as api-overhead's warm-up), then before each workload's rounds every route of it in turns, ${o.warmupSec} s each (a process's cost depends on what it has served). ` : '') +
         `Pinning: ${o.pinning.note}. A layer's cost is the CPU per request of the outer route minus that of the inner one, paired by round: median (min to max) in µs; ` +
         'two routes of one process share its hooks, its history and its JIT state, so the difference is the layer. Below zero: within the noise.'
       : 'Not measured in this run.',
-    header: ['layer', 'routes', 'CPU µs per request (outer − inner)', 'throughput outer / inner'],
+    header: ['workload', 'layer', 'routes', 'CPU µs per request (outer − inner)', 'throughput outer / inner'],
     rows,
     notes: [],
   };
@@ -116,7 +116,7 @@ export function apiLayersTable(results: RunResults): Table {
 /** bench api-layers: each route over the rounds. */
 export function apiLayersRoutesTable(results: RunResults): Table {
   const o = results.apiLayers;
-  const rows = (o?.targets ?? []).map((t) => [t.target, t.path, t.what, sp(t.tps), sp(t.cpuUsPerRequest, 1), `${sp(t.serverPreemptionsPerRequest, 2)} / ${sp(t.redisSleepsPerRequest, 2)}`]);
+  const rows = (o?.targets ?? []).map((t) => [(t.workload ?? 'get').toUpperCase(), t.target, t.path, t.what, sp(t.tps), sp(t.cpuUsPerRequest, 1), `${sp(t.serverPreemptionsPerRequest, 2)} / ${sp(t.redisSleepsPerRequest, 2)}`]);
   return {
     id: 'api-layers-routes',
     title: 'API layers: every route',
@@ -125,7 +125,7 @@ export function apiLayersRoutesTable(results: RunResults): Table {
         "Preemptions / sleeps: the server's main thread preempted (nonvoluntary context switches, /proc/<pid>/status) and Redis going to sleep (its voluntary ones), per answer; " +
         'with Redis on the servers\' core, a command that reaches an idle Redis wakes it and it runs at once, in the middle of the server\'s work.'
       : 'Not measured in this run.',
-    header: ['route', 'path', 'what a request runs', 'TPS', 'CPU µs per request', 'preemptions of the server / sleeps of Redis, per request'],
+    header: ['workload', 'route', 'path', 'what a request runs', 'TPS', 'CPU µs per request', 'preemptions of the server / sleeps of Redis, per request'],
     rows,
     notes: [],
   };
