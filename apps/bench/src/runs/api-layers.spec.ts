@@ -44,16 +44,17 @@ describe('api-layers summarise', () => {
   it('keeps the workloads apart: a POST route is paired only with POST routes', () => {
     const ms = [
       m('nest', 1, 60, 13000), m('service', 1, 55, 14000), m('bare', 1, 50, 15000),
-      m('nest', 1, 140, 6000, 'post'), m('validation', 1, 125, 6500, 'post'), m('repository', 1, 120, 7000, 'post'), m('executor', 1, 119, 7000, 'post'), m('client', 1, 118, 7100, 'post'), m('bare', 1, 110, 7300, 'post'),
+      m('nest', 1, 140, 6000, 'post'), m('validation', 1, 125, 6500, 'post'), m('repository', 1, 120, 7000, 'post'), m('executor', 1, 119, 7000, 'post'), m('client', 1, 118, 7100, 'post'), m('parser', 1, 114, 7200, 'post'), m('bare', 1, 110, 7300, 'post'),
     ];
     const { targets, steps } = summarise(ms);
     expect(targets.filter((t) => t.workload === 'post').map((t) => `${t.target} ${t.path}`)).toEqual([
-      'nest /api/departmentRedises', 'validation /_layers/post/validation', 'repository /_layers/post/repository', 'executor /_layers/post/executor', 'client /_layers/post/client', 'bare /api/departmentRedises',
+      'nest /api/departmentRedises', 'validation /_layers/post/validation', 'repository /_layers/post/repository', 'executor /_layers/post/executor', 'client /_layers/post/client', 'parser /_layers/post/parser', 'bare /api/departmentRedises',
     ]);
     const post = (o: string, i: string) => steps.find((s) => s.workload === 'post' && s.outer === o && s.inner === i)!.cpuUs.median;
     expect(post('nest', 'validation')).toBe(15);
     expect(post('validation', 'repository')).toBe(5);
-    expect(post('client', 'bare')).toBe(8);
+    expect(post('client', 'parser')).toBe(4);
+    expect(post('parser', 'bare')).toBe(4);
     expect(post('nest', 'bare')).toBe(30);
     expect(steps.find((s) => s.workload === 'get' && s.outer === 'nest' && s.inner === 'bare')!.cpuUs.median).toBe(10);
     expect(steps.filter((s) => s.workload === 'post').map((s) => `${s.outer}-${s.inner}`)).toEqual(POST_LAYER_STEPS.map((s) => `${s.outer}-${s.inner}`));

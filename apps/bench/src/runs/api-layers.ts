@@ -68,6 +68,7 @@ export const POST_LAYER_TARGETS: readonly Target[] = [
   { target: 'repository', what: "dept-api's process, a Fastify route to DepartmentRedisRepository.save (no Nest router, no validation)" },
   { target: 'executor', what: "dept-api's process, a Fastify route to the executor's apply([hash, sadd]), what save sends" },
   { target: 'client', what: "dept-api's process, a Fastify route sending HMSET + HKEYS (+ HDEL of a stale field) + SADD with ioredis, as the floor does" },
+  { target: 'parser', what: "dept-api's process, the same route as client where Fastify's own JSON parser reads the body (as in the floor) instead of dept-api's" },
   { target: 'bare', what: 'the floor: its own process, the same three commands (bare-server.ts)' },
 ];
 
@@ -77,7 +78,8 @@ export const POST_LAYER_STEPS: readonly Step[] = [
   { outer: 'validation', inner: 'repository', layer: "the validation pipe (FastValidationPipe: the DTO's constraints, the id and name rules, the DTO instance)" },
   { outer: 'repository', inner: 'executor', layer: 'the repository (the record and its fields, the error mapping)' },
   { outer: 'executor', inner: 'client', layer: 'the executor (applyPlain, replaceHash) against the same commands sent directly' },
-  { outer: 'client', inner: 'bare', layer: "dept-api's process itself: its JSON body parser, its hooks, its other routes and modules, what it has served" },
+  { outer: 'client', inner: 'parser', layer: "dept-api's JSON body parser (charset, UTF-8 check on the bytes, depth bound) against Fastify's own" },
+  { outer: 'parser', inner: 'bare', layer: "dept-api's process itself: its hooks, its other routes and modules, what it has served" },
   { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
 ];
 
@@ -223,7 +225,7 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
   const sliceSec = size.durationSec / slices;
   const hz = clockTicksPerSec();
   const idle = new Sampler({ includeSelf: false });
-  const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, validation: layer.pid!, repository: layer.pid!, executor: layer.pid!, client: layer.pid! };
+  const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, validation: layer.pid!, repository: layer.pid!, parser: layer.pid!, executor: layer.pid!, client: layer.pid! };
   const cells: Record<ApiLayerWorkload, Cell> = { get, post };
   try {
     await pinning.pin(redisPid, pinning.info.redisCpus ?? pinning.info.serverCpus);

@@ -38,6 +38,8 @@ export const LAYER_PATHS = {
  *   /_layers/post/repository      Fastify -> DepartmentRedisRepository.save(body) (no Nest router, no validation)
  *   /_layers/post/executor        Fastify -> the executor's apply([hash, sadd]) (what save sends)
  *   /_layers/post/client          Fastify -> ioredis HMSET + HKEYS (+ HDEL of a stale field) + SADD, as the floor
+ *   /_layers/post/parser          the same as client, in a plugin context with Fastify's own JSON parser
+ *                                 in place of dept-api's (json-body.ts), as the floor parses
  */
 export const POST_LAYER_PATHS = {
   nest: '/api/departmentRedises',
@@ -45,6 +47,7 @@ export const POST_LAYER_PATHS = {
   repository: '/_layers/post/repository',
   executor: '/_layers/post/executor',
   client: '/_layers/post/client',
+  parser: '/_layers/post/parser',
 } as const;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
         void reply.code(201).send(b);
       });
   });
-  fastify.post(POST_LAYER_PATHS.client, (request, reply) => {
+  const direct = (request: { body: unknown }, reply: FastifyReply) => {
     const b = bodyOf(request.body);
     if (!b) return refuse(reply);
     const hash = RepositoryKeys.hash(b.deptNo);
@@ -124,6 +127,15 @@ async function main(): Promise<void> {
       .then(() => {
         void reply.code(201).send(b);
       });
+  };
+  fastify.post(POST_LAYER_PATHS.client, direct);
+  // The same handler where Fastify's own JSON parser reads the body (what Fastify registers by
+  // default, as in the floor: a string, secure-json-parse with the same poisoning rules): the
+  // difference to /_layers/post/client is dept-api's parser. Every hook of the root still runs.
+  await fastify.register(async (child) => {
+    child.removeAllContentTypeParsers();
+    child.addContentTypeParser('application/json', { parseAs: 'string' }, child.getDefaultJsonParser('error', 'error'));
+    child.post(POST_LAYER_PATHS.parser, direct);
   });
   const port = Number(process.env.PORT);
   await app.listen({ port, host: '127.0.0.1' });
