@@ -16,7 +16,11 @@ const tmp = mkdtempSync(join(process.env.TEST_RUN_DIR ?? tmpdir(), 'bench-scale-
 
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 40000 + 100 * Math.floor(Math.random() * 150);
+    // Every port below the kernel's ephemeral range (32768-60999 here): a port in it can be taken
+    // by an outgoing connection's local port between the free check and the listen (a dept-api of
+    // the smoke stack failed with EADDRINUSE on 59282 that way). Bases 21000-24000: at most
+    // base + 8112 = 32112.
+    const base = 21000 + 100 * Math.floor(Math.random() * 31);
     const offsets = [3306, 6379, 6380, 6381, 6396, 8111, 8112, 2232, ...[0, 1, 2, 3].flatMap((i) => [8080 + i, 8090 + i])];
     if ((await Promise.all(offsets.map((o) => isPortFree(base + o)))).every(Boolean)) return base;
   }
