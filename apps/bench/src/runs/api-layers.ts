@@ -18,7 +18,6 @@
 // one process measured in turns, so the process, its hooks and what it has served are the same on
 // both sides. Method as api-overhead: wrk pinned on one core, servers and Redis on the other, the
 // routes rotated by slice and by round, CPU per request from the serving process's utime + stime.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ import type { ApiLayerMeasurement, ApiLayerStep, ApiLayerSummary, ApiLayerTarget
 import { Sampler, clockTicksPerSec, readContextSwitches, readCpuTicks } from '../load';
 import { StackError } from '../stack';
 import { onAbort } from '../cli/abort';
-import { Pinning, WARM_UP_SLICES, rotation, spreadOf, startBare, stopChild, warmUpOrder } from './api-overhead';
+import { Pinning, WARM_UP_SLICES, rotation, spawnReady, spreadOf, startBare, stopChild, warmUpOrder } from './api-overhead';
 import { runOnStack } from './frame';
 import { Lab } from './lab';
 import { runWrk } from './wrk';
@@ -95,27 +94,9 @@ export function pathOf(workload: ApiLayerWorkload, t: ApiLayerTarget): string {
 }
 
 /** Starts layer-server with dept-api's environment; resolves once it prints "ready". */
-async function startLayerServer(env: Record<string, string>, cpus: string | null): Promise<ChildProcess> {
+function startLayerServer(env: Record<string, string>, cpus: string | null): Promise<ChildProcess> {
   if (!existsSync(LAYER_MAIN)) throw new StackError(`${LAYER_MAIN} is missing: run \`npm run build\` first`);
-  const args = [...DEPT_API_NODE_FLAGS, LAYER_MAIN];
-  const opts = { stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } };
-  const child = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], opts) : spawn(process.execPath, args, opts);
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`layer-server did not start within 60 s: ${err.trim()}`)), 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`layer-server exited (${code}) at start: ${err.trim()}`));
-    });
-  });
-  return child;
+  return spawnReady('layer-server', [...DEPT_API_NODE_FLAGS, LAYER_MAIN], cpus, 60_000, { PATH: process.env.PATH ?? '', ...env });
 }
 
 interface Sum {
@@ -131,15 +112,6 @@ interface Sum {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-
-/** A signed spread (a layer's cost can come out below zero within the noise). */
-function signedSpread(values: number[]): Spread | null {
-  if (!values.length) return null;
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-  return { median: round3(median), min: round3(v[0]), max: round3(v[v.length - 1]), n: v.length };
-}
 
 /** Every route over the rounds, and each layer as the paired difference of two routes, per workload. */
 export function summarise(measurements: ApiLayerMeasurement[]): { targets: ApiLayerSummary[]; steps: ApiLayerStep[] } {
@@ -171,7 +143,7 @@ export function summarise(measurements: ApiLayerMeasurement[]): { targets: ApiLa
         outer,
         inner,
         layer,
-        cpuUs: signedSpread(pairs.map(([o, i]) => o.cpuUsPerRequest - i.cpuUsPerRequest))!,
+        cpuUs: spreadOf(pairs.map(([o, i]) => o.cpuUsPerRequest - i.cpuUsPerRequest))!,
         tpsRatio: spreadOf(pairs.map(([o, i]) => o.tps / i.tps))!,
       });
     }

@@ -60,16 +60,21 @@ const LABELS: Record<OverheadWorkload, string> = {
 const BARE_MAIN = join(__dirname, 'bare-server.js');
 
 /** Starts the bare server and resolves once it prints "ready"; it exits when our stdin pipe closes. */
-export async function startBare(port: number, redisPort: number, cpus: string | null): Promise<ChildProcess> {
+export function startBare(port: number, redisPort: number, cpus: string | null): Promise<ChildProcess> {
   if (!existsSync(BARE_MAIN)) throw new StackError(`${BARE_MAIN} is missing: run \`npm run build\` first`);
   // The floor runs on the same runtime as dept-api: its node flags too.
-  const args = [...DEPT_API_NODE_FLAGS, BARE_MAIN, String(port), String(redisPort)];
-  const child = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawnReady('bare-server', [...DEPT_API_NODE_FLAGS, BARE_MAIN, String(port), String(redisPort)], cpus, 15_000);
+}
+
+/** A node process (pinned to `cpus` with taskset when given) once it prints "ready" on stdout. */
+export async function spawnReady(name: string, args: string[], cpus: string | null, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const opts = { stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) };
+  const child = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], opts) : spawn(process.execPath, args, opts);
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bare-server did not start within 15 s: ${err.trim()}`)), 15_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs / 1000} s: ${err.trim()}`)), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) {
         clearTimeout(timer);
         resolve();
@@ -77,7 +82,7 @@ export async function startBare(port: number, redisPort: number, cpus: string | 
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`bare-server exited (${code}) at start: ${err.trim()}`));
+      reject(new Error(`${name} exited (${code}) at start: ${err.trim()}`));
     });
   });
   return child;
