@@ -503,7 +503,7 @@ export interface HostInfo {
 }
 
 /** bench api-layers: the routes of one dept-api process, outermost layer first, and the bare floor. */
-export type ApiLayerTarget = 'bare' | 'nest' | 'service' | 'cache' | 'validation' | 'repository' | 'executor' | 'client' | 'parser';
+export type ApiLayerTarget = 'bare' | 'bare-hook' | 'nest' | 'service' | 'cache' | 'validation' | 'repository' | 'executor' | 'client' | 'parser';
 /** The cached GET /v1/departments (10 rows) or POST /api/departmentRedises. */
 export type ApiLayerWorkload = 'get' | 'post';
 

@@ -3,6 +3,9 @@
 // Redis POST, and the bare Fastify + ioredis floor beside it. The GET's routes all serve the same
 // cached bytes:
 //   bare      the floor process (bare-server.ts)
+//   bare-hook the floor with one Fastify onRequest hook that only calls done(), its own process:
+//             on Node 20 having any hook at all costs several µs per request (V8 slow paths in
+//             Node's stream and nextTick code), and NestJS's FastifyAdapter always adds seven
 //   client    dept-api's process, a Fastify route straight to ioredis getBuffer
 //   executor  ... to the Redis executor (SingleRedis.get)
 //   cache     ... to DepartmentCache.getBytes (metrics, dependency state)
@@ -47,6 +50,7 @@ export const LAYER_TARGETS: readonly Target[] = [
   { target: 'cache', what: "dept-api's process, a Fastify route to DepartmentCache.getBytes (its metrics and dependency state)" },
   { target: 'executor', what: "dept-api's process, a Fastify route to the Redis executor's get (SingleRedis)" },
   { target: 'client', what: "dept-api's process, a Fastify route straight to ioredis getBuffer" },
+  { target: 'bare-hook', what: 'the floor with one Fastify onRequest hook that only calls done() (bare-server.ts hook), its own process' },
   { target: 'bare', what: 'the floor: its own process, Fastify + ioredis and nothing else (bare-server.ts)' },
 ];
 
@@ -57,6 +61,8 @@ export const LAYER_STEPS: readonly Step[] = [
   { outer: 'cache', inner: 'executor', layer: 'the cache adapter (hit/miss counter, dependency state)' },
   { outer: 'executor', inner: 'client', layer: 'the executor (SingleRedis.get, readPlain)' },
   { outer: 'client', inner: 'bare', layer: "dept-api's process itself: its hooks (metrics, query check), its other routes and modules, what it has served" },
+  { outer: 'bare-hook', inner: 'bare', layer: "having a Fastify hook at all: one that only calls done(), on the floor (NestJS's FastifyAdapter adds seven, dept-api three)" },
+  { outer: 'client', inner: 'bare-hook', layer: "dept-api's process beyond having a hook: its ten hooks instead of one, its other routes and modules, what it has served" },
   { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
 ];
 
@@ -68,6 +74,7 @@ export const POST_LAYER_TARGETS: readonly Target[] = [
   { target: 'executor', what: "dept-api's process, a Fastify route to the executor's apply([hash, sadd]), what save sends" },
   { target: 'client', what: "dept-api's process, a Fastify route sending HMSET + HKEYS (+ HDEL of a stale field) + SADD with ioredis, as the floor does" },
   { target: 'parser', what: "dept-api's process, the same route as client where Fastify's own JSON parser reads the body (as in the floor) instead of dept-api's" },
+  { target: 'bare-hook', what: 'the floor with one Fastify onRequest hook that only calls done() (bare-server.ts hook), its own process' },
   { target: 'bare', what: 'the floor: its own process, the same three commands (bare-server.ts)' },
 ];
 
@@ -79,6 +86,8 @@ export const POST_LAYER_STEPS: readonly Step[] = [
   { outer: 'executor', inner: 'client', layer: 'the executor (applyPlain, replaceHash) against the same commands sent directly' },
   { outer: 'client', inner: 'parser', layer: "dept-api's JSON body parser (charset, UTF-8 check on the bytes, depth bound) against Fastify's own" },
   { outer: 'parser', inner: 'bare', layer: "dept-api's process itself: its hooks, its other routes and modules, what it has served" },
+  { outer: 'bare-hook', inner: 'bare', layer: "having a Fastify hook at all: one that only calls done(), on the floor (NestJS's FastifyAdapter adds seven, dept-api three)" },
+  { outer: 'parser', inner: 'bare-hook', layer: "dept-api's process beyond having a hook: its ten hooks instead of one, its other routes and modules, what it has served" },
   { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
 ];
 
@@ -89,8 +98,9 @@ const WORKLOADS: ReadonlyArray<{ workload: ApiLayerWorkload; targets: readonly T
 
 /** A route's path: the floor's is dept-api's own route path. */
 export function pathOf(workload: ApiLayerWorkload, t: ApiLayerTarget): string {
-  if (workload === 'get') return t === 'bare' ? LAYER_PATHS.nest : LAYER_PATHS[t as keyof typeof LAYER_PATHS];
-  return t === 'bare' ? POST_LAYER_PATHS.nest : POST_LAYER_PATHS[t as keyof typeof POST_LAYER_PATHS];
+  const floor = t === 'bare' || t === 'bare-hook';
+  if (workload === 'get') return floor ? LAYER_PATHS.nest : LAYER_PATHS[t as keyof typeof LAYER_PATHS];
+  return floor ? POST_LAYER_PATHS.nest : POST_LAYER_PATHS[t as keyof typeof POST_LAYER_PATHS];
 }
 
 /** Starts layer-server with dept-api's environment; resolves once it prints "ready". */
@@ -158,7 +168,7 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
   const redisPort = lab.stack.ports.redis['redis-cache'];
   const redisPid = lab.stack.pidOf('redis-cache');
   if (!redisPid) throw new StackError(`no pid for redis-cache in ${lab.stack.dir}`);
-  const pinning = await Pinning.plan('servers', 'wrk', "bare-server and the dept-api process with the layer routes (layer-server)");
+  const pinning = await Pinning.plan('servers', 'wrk', "both bare-server processes (with and without a hook) and the dept-api process with the layer routes (layer-server)");
   const serverCpus = pinning.info.applied ? pinning.info.serverCpus : null;
   const layerPort = await freePort();
   const layer = await startLayerServer(
@@ -181,13 +191,21 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
     await stopChild(layer);
     throw err;
   });
+  const bareHookPort = await freePort();
+  const bareHook = await startBare(bareHookPort, redisPort, serverCpus, true).catch(async (err: unknown) => {
+    await stopChild(layer);
+    await stopChild(bare);
+    throw err;
+  });
   const release = onAbort(async () => {
     await stopChild(layer);
     await stopChild(bare);
+    await stopChild(bareHook);
     await pinning.release();
   });
   const layerUrl = `http://127.0.0.1:${layerPort}`;
   const bareUrl = `http://127.0.0.1:${barePort}`;
+  const bareHookUrl = `http://127.0.0.1:${bareHookPort}`;
   const measurements: ApiLayerMeasurement[] = [];
   const getBase = SCENARIOS['get-departments'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1)!;
   const postBase = SCENARIOS['post-redis'].cells(profile).find((c) => c.backend === 'redis' && c.studyRow.replicas === 1 && !c.payloadExtraBytes)!;
@@ -197,13 +215,13 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
   const sliceSec = size.durationSec / slices;
   const hz = clockTicksPerSec();
   const idle = new Sampler({ includeSelf: false });
-  const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, validation: layer.pid!, repository: layer.pid!, parser: layer.pid!, executor: layer.pid!, client: layer.pid! };
+  const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, 'bare-hook': bareHook.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, validation: layer.pid!, repository: layer.pid!, parser: layer.pid!, executor: layer.pid!, client: layer.pid! };
   const cells: Record<ApiLayerWorkload, Cell> = { get, post };
   try {
     await pinning.pin(redisPid, pinning.info.redisCpus ?? pinning.info.serverCpus);
     await pinning.pin(process.pid, pinning.info.loadGeneratorCpus);
     lab.log(pinning.info.note);
-    const urlOf = (t: ApiLayerTarget) => (t === 'bare' ? bareUrl : layerUrl);
+    const urlOf = (t: ApiLayerTarget) => (t === 'bare' ? bareUrl : t === 'bare-hook' ? bareHookUrl : layerUrl);
     const fetchText = (url: string, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(10_000) }).then(async (r) => `${r.status} ${await r.text()}`);
     // The routes of a workload must answer alike, or their difference means nothing: the GET's the
     // same cached bytes (10 rows in MariaDB, the cache filled through dept-api's own route), the
@@ -225,11 +243,11 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
     // process's cost per request depends on what it has served): the 1000-row GET and the POST on
     // each process; then, before each workload's rounds, every route of it in turns.
     if (size.warmupSec > 0) {
-      lab.log(`warm-up: GET /v1/departments at 1000 rows and POST /api/departmentRedises on dept-api's process and on bare, ${size.warmupSec} s each, not measured`);
+      lab.log(`warm-up: GET /v1/departments at 1000 rows and POST /api/departmentRedises on dept-api's process and on both floors, ${size.warmupSec} s each, not measured`);
       const get1000: Cell = { ...get, id: 'api-layers/get1000', rows: 1000, studyRow: { ...get.studyRow, rows: 1000 } };
       await lab.prepare(get1000, [layerUrl]);
-      for (const url of [layerUrl, bareUrl]) await runWrk({ ...get1000, id: `${get1000.id}/warm-up` }, url, size.warmupSec, idle, hz);
-      for (const url of [layerUrl, bareUrl]) await runWrk({ ...post, id: `${post.id}/warm-up` }, url, size.warmupSec, idle, hz);
+      for (const url of [layerUrl, bareUrl, bareHookUrl]) await runWrk({ ...get1000, id: `${get1000.id}/warm-up` }, url, size.warmupSec, idle, hz);
+      for (const url of [layerUrl, bareUrl, bareHookUrl]) await runWrk({ ...post, id: `${post.id}/warm-up` }, url, size.warmupSec, idle, hz);
     }
     const total = WORKLOADS.reduce((n, w) => n + size.rounds * slices * w.targets.length, 0);
     let index = 0;
@@ -247,7 +265,7 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
         for (let slice = 0; slice < slices; slice++) {
           for (const { target } of rotation(targets, round, slice, slices)) {
             const pid = pids[target];
-            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'layer-server', role: 'other', pid: layer.pid! }]);
+            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'bare-server-hook', role: 'other', pid: bareHook.pid! }, { name: 'layer-server', role: 'other', pid: layer.pid! }]);
             const cpu0 = await readCpuTicks(pid);
             const redis0 = await readCpuTicks(redisPid);
             const [sw0, rsw0] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
@@ -300,6 +318,7 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
   } finally {
     await stopChild(layer);
     await stopChild(bare);
+    await stopChild(bareHook);
     await pinning.release();
     release();
   }

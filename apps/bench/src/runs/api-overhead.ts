@@ -60,10 +60,10 @@ const LABELS: Record<OverheadWorkload, string> = {
 const BARE_MAIN = join(__dirname, 'bare-server.js');
 
 /** Starts the bare server and resolves once it prints "ready"; it exits when our stdin pipe closes. */
-export function startBare(port: number, redisPort: number, cpus: string | null): Promise<ChildProcess> {
+export function startBare(port: number, redisPort: number, cpus: string | null, withHook = false): Promise<ChildProcess> {
   if (!existsSync(BARE_MAIN)) throw new StackError(`${BARE_MAIN} is missing: run \`npm run build\` first`);
   // The floor runs on the same runtime as dept-api: its node flags too.
-  return spawnReady('bare-server', [...DEPT_API_NODE_FLAGS, BARE_MAIN, String(port), String(redisPort)], cpus, 15_000);
+  return spawnReady(withHook ? 'bare-server (hook)' : 'bare-server', [...DEPT_API_NODE_FLAGS, BARE_MAIN, String(port), String(redisPort), ...(withHook ? ['hook'] : [])], cpus, 15_000);
 }
 
 /** A node process (pinned to `cpus` with taskset when given) once it prints "ready" on stdout. */

@@ -3,8 +3,10 @@
 // /api/departmentRedises doing the same HMSET + HKEYS (+ HDEL of stale fields) + SADD as dept-api
 // (libs/redis applyPlain). api-overhead runs it as its own `node`
 // process beside dept-api, so the two differ only by what NestJS and dept-api add.
-// Usage: node bare-server.js <port> <redis-port>; prints "ready" once listening; exits when its
-// stdin closes (the parent bench process went away), so it never outlives a run.
+// Usage: node bare-server.js <port> <redis-port> [hook]; prints "ready" once listening; exits when
+// its stdin closes (the parent bench process went away), so it never outlives a run. With `hook`,
+// the floor gets one Fastify onRequest hook that does nothing but call done() (bench api-layers:
+// what having a hook at all costs; NestJS's FastifyAdapter adds seven, dept-api three).
 import Fastify from 'fastify';
 import Redis from 'ioredis';
 // The key only, from the file that has no other import: this process stays bare.
@@ -12,8 +14,9 @@ import { CacheKeys, RepositoryKeys } from '../../../../libs/departments/src/depa
 
 const port = Number(process.argv[2]);
 const redisPort = Number(process.argv[3]);
-if (!Number.isInteger(port) || !Number.isInteger(redisPort)) {
-  console.error('usage: node bare-server.js <port> <redis-port>');
+const withHook = process.argv[4] === 'hook';
+if (!Number.isInteger(port) || !Number.isInteger(redisPort) || (process.argv[4] !== undefined && !withHook)) {
+  console.error('usage: node bare-server.js <port> <redis-port> [hook]');
   process.exit(2);
 }
 
@@ -22,6 +25,7 @@ const redis = new Redis({ host: '127.0.0.1', port: redisPort, enableReadyCheck: 
 redis.on('error', () => undefined);
 
 const app = Fastify({ logger: false });
+if (withHook) app.addHook('onRequest', (_request, _reply, done) => done());
 app.get('/v1/departments', async (_request, reply) => {
   // The bytes as Redis holds them, as dept-api sends them: the baseline does no less work.
   const body = await redis.getBuffer(CacheKeys.findAll);

@@ -420,8 +420,8 @@ describe('each run on its own, on a stack that is up', () => {
     const results = resultsOf(e, r);
     const o = results.apiLayers!;
     // Every route measured once per round (smoke: one round of 2 slices), in the rotation.
-    expect(o.measurements.filter((m) => m.workload === 'get').map((m) => m.target).sort()).toEqual(['bare', 'cache', 'client', 'executor', 'nest', 'service']);
-    expect(o.measurements.filter((m) => m.workload === 'post').map((m) => m.target).sort()).toEqual(['bare', 'client', 'executor', 'nest', 'parser', 'repository', 'validation']);
+    expect(o.measurements.filter((m) => m.workload === 'get').map((m) => m.target).sort()).toEqual(['bare', 'bare-hook', 'cache', 'client', 'executor', 'nest', 'service']);
+    expect(o.measurements.filter((m) => m.workload === 'post').map((m) => m.target).sort()).toEqual(['bare', 'bare-hook', 'client', 'executor', 'nest', 'parser', 'repository', 'validation']);
     for (const m of o.measurements) {
       expect(m.errors).toBe(0);
       expect(m.ok).toBeGreaterThan(0);
@@ -432,8 +432,8 @@ describe('each run on its own, on a stack that is up', () => {
     const cpu = (w: string, t: string) => o.measurements.find((m) => m.workload === w && m.target === t)!.cpuUsPerRequest;
     // Each layer is its two routes' CPU per request apart (one round: one value each).
     expect(o.steps.map((s) => `${s.workload} ${s.outer}-${s.inner}`)).toEqual([
-      'get nest-service', 'get service-cache', 'get cache-executor', 'get executor-client', 'get client-bare', 'get nest-bare',
-      'post nest-validation', 'post validation-repository', 'post repository-executor', 'post executor-client', 'post client-parser', 'post parser-bare', 'post nest-bare',
+      'get nest-service', 'get service-cache', 'get cache-executor', 'get executor-client', 'get client-bare', 'get bare-hook-bare', 'get client-bare-hook', 'get nest-bare',
+      'post nest-validation', 'post validation-repository', 'post repository-executor', 'post executor-client', 'post client-parser', 'post parser-bare', 'post bare-hook-bare', 'post parser-bare-hook', 'post nest-bare',
     ]);
     for (const s of o.steps) expect(s.cpuUs.median).toBeCloseTo(cpu(s.workload, s.outer) - cpu(s.workload, s.inner), 2);
     expect(o.targets.find((t) => t.workload === 'get' && t.target === 'client')!.path).toBe('/_layers/client');
