@@ -73,6 +73,13 @@ describe('3. whatever POST accepts round-trips', () => {
     const lone = await send(api.baseUrl, 'POST', '/api/departments', { headers: J, body: '{"deptNo":"x\\ud800","deptName":"n"}' });
     expect(lone.status).toBe(400);
   });
+
+  it('a leading UTF-8 byte order mark and a charset=UTF-8 parameter are read as plain UTF-8 JSON', async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"deptNo":"b1","deptName":"bom"}')]);
+    const res = await send(api.baseUrl, 'POST', '/api/departments', { headers: { 'content-type': 'application/json; charset=UTF-8' }, body });
+    expect(res.status).toBe(201);
+    expect((await get('/v1/department/b1')).json).toEqual({ deptNo: 'b1', deptName: 'bom' });
+  });
 });
 
 describe('4. bodies that used to be written are refused', () => {
