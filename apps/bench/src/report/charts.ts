@@ -9,6 +9,7 @@ import { BACKEND_LABEL, redisFor } from './tables';
 import type { RunResults } from '../results';
 import { STUDY_GET, STUDY_HA, STUDY_POST } from './study-figures';
 import { scaleCharts } from './charts-scale';
+import { apiLayersCharts } from './charts-layers';
 import { spreadOf } from './spread';
 
 export interface ChartSpec {
@@ -240,6 +241,7 @@ export function chartSpecs(results: RunResults): ChartSpec[] {
     });
   }
   charts.push(...scaleCharts(results));
+  charts.push(...apiLayersCharts(results));
   // CPU per request beside throughput: every cell that recorded it, app and Redis side by side.
   const cpuCells = results.cells.filter((r) => r.cpuPerRequest && (r.cpuPerRequest.appUsPerRequest !== null || r.cpuPerRequest.redisUsPerRequest !== null));
   if (cpuCells.length) {

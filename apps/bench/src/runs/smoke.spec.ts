@@ -448,5 +448,9 @@ describe('each run on its own, on a stack that is up', () => {
     const md = readFileSync(join(e.resultsDir, results.runId, 'report.md'), 'utf8');
     expect(md).toContain("## API layers: what each of dept-api's layers costs per cached GET and per POST");
     expect(md).not.toContain('## GET');
+    // The layers as a picture: one bar per step of both workloads, drawn to SVG.
+    const svg = readFileSync(join(e.resultsDir, results.runId, 'charts', 'api-layers.svg'), 'utf8');
+    expect(svg).toContain('<svg');
+    for (const s of o.steps) expect(svg).toContain(`${s.outer} − ${s.inner}`);
   }, 120_000);
 });
