@@ -3,7 +3,7 @@
 // round, GET and POST one under the other. A bar whose line crosses zero is a layer this host does
 // not resolve from nothing.
 import type { RunResults } from '../results';
-import type { ChartSpec } from './charts';
+import type { ChartSpec } from './chart-spec';
 
 export function apiLayersCharts(results: RunResults): ChartSpec[] {
   const o = results.apiLayers;

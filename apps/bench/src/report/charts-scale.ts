@@ -2,7 +2,7 @@
 // cached GET TPS and MiB/s by rows, MariaDB GET TPS by rows, bootstrap time by keys. Log scales:
 // the sizes grow tenfold per step.
 import type { RunResults, ScaleGetPoint } from '../results';
-import type { ChartSpec } from './charts';
+import type { ChartSpec } from './chart-spec';
 
 const LABEL: Record<ScaleGetPoint['target'], string> = {
   'dept-api-cached': 'dept-api cached (Redis)',

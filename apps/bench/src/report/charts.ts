@@ -11,13 +11,9 @@ import { STUDY_GET, STUDY_HA, STUDY_POST } from './study-figures';
 import { scaleCharts } from './charts-scale';
 import { apiLayersCharts } from './charts-layers';
 import { spreadOf } from './spread';
+import type { ChartSpec } from './chart-spec';
 
-export interface ChartSpec {
-  /** File name under charts/, without .svg. */
-  name: string;
-  title: string;
-  spec: Record<string, unknown>;
-}
+export type { ChartSpec } from './chart-spec';
 
 const WIDTH = 560;
 

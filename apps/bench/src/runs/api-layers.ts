@@ -12,8 +12,9 @@
 //   service   ... to DepartmentsService.findAllCached (cache-aside)
 //   nest      dept-api's own GET /v1/departments (Nest's router, controller and the rest)
 // The POST's: nest (POST /api/departmentRedises: Nest's router, the validation pipe, the
-// controller), validation (dept-api's pipe called directly, then the repository), repository (DepartmentRedisRepository.save), executor (its apply), client (ioredis
-// HMSET + HKEYS + SADD as the floor sends them), bare.
+// controller), validation (dept-api's pipe called directly, then the repository), repository
+// (DepartmentRedisRepository.save), executor (its apply), client (ioredis HMSET + HKEYS + SADD as
+// the floor sends them), parser (client with Fastify's own JSON parser), bare-hook, bare.
 // Why not from CPU profiles: with the servers and Redis on one core, Redis preempts the server on
 // about every request (one involuntary context switch per request, /proc/<pid>/status), and a
 // profile's samples land on the syscall that woke Redis; per-layer µs read from a profile then hold
@@ -43,6 +44,11 @@ const LAYER_MAIN = join(__dirname, 'layer-server.js');
 type Target = { target: ApiLayerTarget; what: string };
 type Step = { outer: ApiLayerTarget; inner: ApiLayerTarget; layer: string };
 
+// The floor with one empty hook, and the two steps both workloads have, the same in each.
+const HOOK_FLOOR: Target = { target: 'bare-hook', what: 'the floor with one Fastify onRequest hook that only calls done() (bare-server.ts hook), its own process' };
+const HOOK_STEP: Step = { outer: 'bare-hook', inner: 'bare', layer: "having a Fastify hook at all: one that only calls done(), on the floor (NestJS's FastifyAdapter adds seven, dept-api three)" };
+const WHOLE_STEP: Step = { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' };
+
 /** The GET's routes, outermost first, with what a request to each runs. */
 export const LAYER_TARGETS: readonly Target[] = [
   { target: 'nest', what: "dept-api's GET /v1/departments: Fastify, Nest's router, the controller, the service, the cache, the executor, ioredis" },
@@ -50,7 +56,7 @@ export const LAYER_TARGETS: readonly Target[] = [
   { target: 'cache', what: "dept-api's process, a Fastify route to DepartmentCache.getBytes (its metrics and dependency state)" },
   { target: 'executor', what: "dept-api's process, a Fastify route to the Redis executor's get (SingleRedis)" },
   { target: 'client', what: "dept-api's process, a Fastify route straight to ioredis getBuffer" },
-  { target: 'bare-hook', what: 'the floor with one Fastify onRequest hook that only calls done() (bare-server.ts hook), its own process' },
+  HOOK_FLOOR,
   { target: 'bare', what: 'the floor: its own process, Fastify + ioredis and nothing else (bare-server.ts)' },
 ];
 
@@ -61,9 +67,9 @@ export const LAYER_STEPS: readonly Step[] = [
   { outer: 'cache', inner: 'executor', layer: 'the cache adapter (hit/miss counter, dependency state)' },
   { outer: 'executor', inner: 'client', layer: 'the executor (SingleRedis.get, readPlain)' },
   { outer: 'client', inner: 'bare', layer: "dept-api's process itself: its hooks (metrics, query check), its other routes and modules, what it has served" },
-  { outer: 'bare-hook', inner: 'bare', layer: "having a Fastify hook at all: one that only calls done(), on the floor (NestJS's FastifyAdapter adds seven, dept-api three)" },
+  HOOK_STEP,
   { outer: 'client', inner: 'bare-hook', layer: "dept-api's process beyond having a hook: its ten hooks instead of one, its other routes and modules, what it has served" },
-  { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
+  WHOLE_STEP,
 ];
 
 /** The POST's routes, outermost first. */
@@ -74,7 +80,7 @@ export const POST_LAYER_TARGETS: readonly Target[] = [
   { target: 'executor', what: "dept-api's process, a Fastify route to the executor's apply([hash, sadd]), what save sends" },
   { target: 'client', what: "dept-api's process, a Fastify route sending HMSET + HKEYS (+ HDEL of a stale field) + SADD with ioredis, as the floor does" },
   { target: 'parser', what: "dept-api's process, the same route as client where Fastify's own JSON parser reads the body (as in the floor) instead of dept-api's" },
-  { target: 'bare-hook', what: 'the floor with one Fastify onRequest hook that only calls done() (bare-server.ts hook), its own process' },
+  HOOK_FLOOR,
   { target: 'bare', what: 'the floor: its own process, the same three commands (bare-server.ts)' },
 ];
 
@@ -86,9 +92,9 @@ export const POST_LAYER_STEPS: readonly Step[] = [
   { outer: 'executor', inner: 'client', layer: 'the executor (applyPlain, replaceHash) against the same commands sent directly' },
   { outer: 'client', inner: 'parser', layer: "dept-api's JSON body parser (charset, UTF-8 check on the bytes, depth bound) against Fastify's own" },
   { outer: 'parser', inner: 'bare', layer: "dept-api's process itself: its hooks, its other routes and modules, what it has served" },
-  { outer: 'bare-hook', inner: 'bare', layer: "having a Fastify hook at all: one that only calls done(), on the floor (NestJS's FastifyAdapter adds seven, dept-api three)" },
+  HOOK_STEP,
   { outer: 'parser', inner: 'bare-hook', layer: "dept-api's process beyond having a hook: its ten hooks instead of one, its other routes and modules, what it has served" },
-  { outer: 'nest', inner: 'bare', layer: 'all of dept-api against the floor' },
+  WHOLE_STEP,
 ];
 
 const WORKLOADS: ReadonlyArray<{ workload: ApiLayerWorkload; targets: readonly Target[]; steps: readonly Step[] }> = [
@@ -217,6 +223,8 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
   const idle = new Sampler({ includeSelf: false });
   const pids: Record<ApiLayerTarget, number> = { bare: bare.pid!, 'bare-hook': bareHook.pid!, nest: layer.pid!, service: layer.pid!, cache: layer.pid!, validation: layer.pid!, repository: layer.pid!, parser: layer.pid!, executor: layer.pid!, client: layer.pid! };
   const cells: Record<ApiLayerWorkload, Cell> = { get, post };
+  // The servers the sampler follows besides the stack's own processes.
+  const servers = [{ name: 'bare-server', role: 'other' as const, pid: bare.pid! }, { name: 'bare-server-hook', role: 'other' as const, pid: bareHook.pid! }, { name: 'layer-server', role: 'other' as const, pid: layer.pid! }];
   try {
     await pinning.pin(redisPid, pinning.info.redisCpus ?? pinning.info.serverCpus);
     await pinning.pin(process.pid, pinning.info.loadGeneratorCpus);
@@ -265,7 +273,7 @@ export async function measureApiLayers(lab: Lab, profile: Profile): Promise<ApiL
         for (let slice = 0; slice < slices; slice++) {
           for (const { target } of rotation(targets, round, slice, slices)) {
             const pid = pids[target];
-            const sampler = lab.sampler(cell, [{ name: 'bare-server', role: 'other', pid: bare.pid! }, { name: 'bare-server-hook', role: 'other', pid: bareHook.pid! }, { name: 'layer-server', role: 'other', pid: layer.pid! }]);
+            const sampler = lab.sampler(cell, servers);
             const cpu0 = await readCpuTicks(pid);
             const redis0 = await readCpuTicks(redisPid);
             const [sw0, rsw0] = await Promise.all([readContextSwitches(pid), readContextSwitches(redisPid)]);
